@@ -1,0 +1,100 @@
+"""Exact and floating-point numbers for payoffs and probabilities.
+
+Payoff arrays are either ``float64`` or ``object`` arrays of :class:`fractions.Fraction`.
+These helpers convert between the two without ever evaluating text as code.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+from numbers import Rational
+
+import numpy as np
+
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_RATIO = re.compile(r"^[+-]?\d+/\d+$")
+
+
+def parse_number(text: str) -> Fraction:
+    """Parse a decimal (``-1.5``, ``2e3``) or a ratio (``3/4``) exactly.
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not such a number (names, expressions, ``nan``, ``inf``).
+    """
+    t = text.strip()
+    if _RATIO.match(t):
+        num, den = t.split("/")
+        if int(den) == 0:
+            raise ValueError(f"{text!r} divides by zero")
+        return Fraction(int(num), int(den))
+    if _DECIMAL.match(t):
+        mantissa, _, exponent = t.lower().partition("e")
+        if exponent and abs(int(exponent)) > 400:
+            raise ValueError(f"{text!r} has an absurd exponent")
+        return Fraction(t)
+    raise ValueError(f"{text!r} is not a number")
+
+
+def to_fraction(value: object) -> Fraction:
+    """Convert an int, Fraction, finite float or numeric string to an exact Fraction."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a payoff")
+    if isinstance(value, Rational):
+        return Fraction(int(value.numerator), int(value.denominator))
+    if isinstance(value, (int, np.integer)):
+        return Fraction(int(value))
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not finite")
+        return Fraction(float(value))
+    if isinstance(value, str):
+        return parse_number(value)
+    raise ValueError(f"{value!r} of type {type(value).__name__} is not a number")
+
+
+def exact_array(values: object) -> np.ndarray:
+    """An ``object`` array of Fractions with the shape of ``values``."""
+    arr = np.asarray(values, dtype=object)
+    out = np.empty(arr.shape, dtype=object)
+    for idx, v in np.ndenumerate(arr):
+        out[idx] = to_fraction(v)
+    return out
+
+
+def float_array(values: object) -> np.ndarray:
+    """A ``float64`` array; Fractions are rounded to the nearest float."""
+    arr = np.asarray(values)
+    if arr.dtype == object:
+        return np.vectorize(float, otypes=[float])(arr) if arr.size else arr.astype(float)
+    return arr.astype(float)
+
+
+def is_exact(arr: np.ndarray) -> bool:
+    """Whether an array holds exact Fractions."""
+    return arr.dtype == object
+
+
+def integer_matrix(matrix: np.ndarray, shift_to: int = 1) -> list[list[int]]:
+    """Scale and shift a rational matrix to integers whose minimum is ``shift_to``.
+
+    A positive affine transform of one player's payoffs does not change best responses,
+    so the equilibria of the integer game are those of the original.
+    """
+    fr = exact_array(matrix)
+    lcm = 1
+    for v in fr.flat:
+        lcm = lcm * v.denominator // math.gcd(lcm, v.denominator)
+    ints = [[int(v * lcm) for v in row] for row in fr]
+    low = min(min(row) for row in ints)
+    return [[v - low + shift_to for v in row] for row in ints]
+
+
+def fraction_str(value: Fraction) -> str:
+    """``"3/4"`` or ``"2"``: the string form used in exact JSON output."""
+    return str(value)

@@ -1,0 +1,208 @@
+"""Mixed profiles, expected payoffs, best responses and regret.
+
+The functions at module level are pure algorithms on arrays (payoff tensor of shape
+``(n_players, s_1, ..., s_n)`` and a list of probability vectors); :class:`MixedProfile`
+is the thin labelled object above them.  With exact (Fraction) payoffs and
+probabilities every quantity is exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from negotiation.engine.numbers import exact_array, float_array, is_exact
+from negotiation.errors import GameError
+
+
+def deviation_payoffs(payoffs: np.ndarray, sigma: Sequence[np.ndarray], player: int) -> np.ndarray:
+    """Payoff of each pure strategy of ``player`` against the others' mixed strategies.
+
+    Parameters
+    ----------
+    payoffs : ndarray of shape (n, s_1, ..., s_n)
+    sigma : sequence of n probability vectors
+    player : int
+
+    Returns
+    -------
+    ndarray of shape (s_player,)
+    """
+    tensor = payoffs[player]
+    for j in reversed(range(len(sigma))):
+        if j != player:
+            tensor = np.tensordot(tensor, sigma[j], axes=([j], [0]))
+    return tensor
+
+
+def expected_payoffs(payoffs: np.ndarray, sigma: Sequence[np.ndarray]) -> np.ndarray:
+    """Expected payoff of every player under the profile ``sigma``."""
+    return np.array(
+        [deviation_payoffs(payoffs, sigma, i).dot(sigma[i]) for i in range(len(sigma))],
+        dtype=payoffs.dtype,
+    )
+
+
+def player_regrets(payoffs: np.ndarray, sigma: Sequence[np.ndarray]) -> np.ndarray:
+    """For each player, best deviation payoff minus current expected payoff (>= 0)."""
+    out = []
+    for i in range(len(sigma)):
+        dev = deviation_payoffs(payoffs, sigma, i)
+        out.append(max(dev) - dev.dot(sigma[i]))
+    return np.array(out, dtype=payoffs.dtype)
+
+
+def coerce_sigma(payoffs: np.ndarray, sigma: Sequence[object]) -> list[np.ndarray]:
+    """Probability vectors in the number type of ``payoffs`` (exact stays exact)."""
+    if is_exact(payoffs):
+        return [exact_array(s) for s in sigma]
+    return [float_array(s) for s in sigma]
+
+
+@dataclass(frozen=True, eq=False)
+class MixedProfile:
+    """A labelled mixed-strategy profile: one probability vector per player.
+
+    Parameters
+    ----------
+    players : tuple of str
+    strategies : tuple of tuple of str
+        The strategy names of each player.
+    probabilities : tuple of ndarray
+        One vector per player, float or exact (Fraction), each summing to one.
+
+    Examples
+    --------
+    >>> p = MixedProfile.uniform(("Row", "Col"), (("U", "D"), ("L", "R")), exact=True)
+    >>> p["Row"]
+    {'U': Fraction(1, 2), 'D': Fraction(1, 2)}
+    """
+
+    players: tuple[str, ...]
+    strategies: tuple[tuple[str, ...], ...]
+    probabilities: tuple[np.ndarray, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.probabilities) != len(self.players):
+            raise GameError(
+                f"profile has {len(self.probabilities)} vectors for {len(self.players)} players"
+            )
+        frozen = []
+        for name, labels, vec in zip(self.players, self.strategies, self.probabilities, strict=True):
+            arr = np.array(vec, dtype=object if _any_fraction(vec) else float, copy=True)
+            if arr.shape != (len(labels),):
+                raise GameError(
+                    f"player {name!r}: {arr.shape[0] if arr.ndim else 0} probabilities "
+                    f"for {len(labels)} strategies"
+                )
+            if arr.dtype == object:
+                arr = exact_array(arr)
+                if any(p < 0 for p in arr) or sum(arr) != 1:
+                    raise GameError(f"player {name!r}: probabilities {list(arr)} are not a distribution")
+            elif not (np.all(np.isfinite(arr)) and np.all(arr >= -1e-12) and abs(arr.sum() - 1) <= 1e-9):
+                raise GameError(f"player {name!r}: probabilities {arr.tolist()} are not a distribution")
+            arr.setflags(write=False)
+            frozen.append(arr)
+        object.__setattr__(self, "probabilities", tuple(frozen))
+
+    @classmethod
+    def uniform(
+        cls, players: Sequence[str], strategies: Sequence[Sequence[str]], exact: bool = False
+    ) -> MixedProfile:
+        """The profile where every player mixes uniformly."""
+        vecs = []
+        for labels in strategies:
+            k = len(labels)
+            vecs.append(np.array([Fraction(1, k)] * k, dtype=object) if exact else np.full(k, 1 / k))
+        return cls(tuple(players), tuple(tuple(s) for s in strategies), tuple(vecs))
+
+    @property
+    def exact(self) -> bool:
+        """Whether the probabilities are exact Fractions."""
+        return all(v.dtype == object for v in self.probabilities)
+
+    def __getitem__(self, player: str | int) -> dict[str, object]:
+        i = self._index(player)
+        return dict(zip(self.strategies[i], self.probabilities[i].tolist(), strict=True))
+
+    def _index(self, player: str | int) -> int:
+        if isinstance(player, int):
+            return player
+        try:
+            return self.players.index(player)
+        except ValueError:
+            raise KeyError(f"unknown player {player!r}; players are {list(self.players)}") from None
+
+    def support(self, player: str | int) -> tuple[str, ...]:
+        """Strategies played with positive probability."""
+        i = self._index(player)
+        return tuple(s for s, p in zip(self.strategies[i], self.probabilities[i], strict=True) if p > 0)
+
+    def is_pure(self) -> bool:
+        """Whether every player plays one strategy with probability one."""
+        return all(max(v) == 1 for v in self.probabilities)
+
+    def to_dict(self) -> dict[str, dict[str, object]]:
+        """``{player: {strategy: probability}}``."""
+        return {p: self[p] for p in self.players}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MixedProfile):
+            return NotImplemented
+        return (
+            self.players == other.players
+            and self.strategies == other.strategies
+            and all(
+                np.array_equal(a, b) for a, b in zip(self.probabilities, other.probabilities, strict=True)
+            )
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.players, tuple(tuple(v.tolist()) for v in self.probabilities)))
+
+    def __repr__(self) -> str:
+        parts = []
+        for name in self.players:
+            inner = ", ".join(f"{s}: {_fmt(p)}" for s, p in self[name].items() if p != 0)
+            parts.append(f"{name}: {{{inner}}}")
+        return "MixedProfile(" + "; ".join(parts) + ")"
+
+
+def _any_fraction(vec: object) -> bool:
+    arr = np.asarray(vec, dtype=object)
+    return any(isinstance(v, Fraction) for v in arr.flat)
+
+
+def _fmt(p: object) -> str:
+    if isinstance(p, Fraction):
+        return str(p)
+    return f"{float(p):.6g}"
+
+
+def profile_from_mapping(
+    players: Sequence[str],
+    strategies: Sequence[Sequence[str]],
+    mapping: Mapping[str, Mapping[str, object] | str],
+) -> MixedProfile:
+    """Build a profile from ``{player: {strategy: prob}}`` or ``{player: strategy}``."""
+    vecs = []
+    for name, labels in zip(players, strategies, strict=True):
+        if name not in mapping:
+            raise GameError(f"profile has no entry for player {name!r}")
+        entry = mapping[name]
+        if isinstance(entry, str):
+            if entry not in labels:
+                raise GameError(f"player {name!r} has no strategy {entry!r}; strategies are {list(labels)}")
+            entry = {entry: 1}
+        unknown = set(entry) - set(labels)
+        if unknown:
+            raise GameError(f"player {name!r} has no strategy {sorted(unknown)[0]!r}")
+        vecs.append(np.array([entry.get(s, 0) for s in labels], dtype=object))
+    exact = all(
+        isinstance(v, (int, Fraction)) and not isinstance(v, bool) for vec in vecs for v in vec
+    )
+    vecs = [exact_array(v) if exact else float_array(v) for v in vecs]
+    return MixedProfile(tuple(players), tuple(tuple(s) for s in strategies), tuple(vecs))

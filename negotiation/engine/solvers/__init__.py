@@ -1,0 +1,272 @@
+"""One entry point to every equilibrium solver: :func:`solve`.
+
+Every equilibrium returned has passed a regret check that is independent of the
+solver (:func:`negotiation.engine.profile.player_regrets`): exact 0 in exact mode,
+at most ``tol`` times the payoff scale otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+
+import numpy as np
+
+from negotiation.engine.game import NormalFormGame
+from negotiation.engine.numbers import float_array
+from negotiation.engine.solvers import bimatrix, numeric, polynomial, pure, zero_sum
+from negotiation.engine.solvers.result import Continuum, Equilibrium, SolveResult
+from negotiation.errors import BudgetError, SolverError, VerificationError
+
+__all__ = ["METHODS", "Continuum", "Equilibrium", "SolveResult", "solve"]
+
+METHODS = ("auto", "pure", "all", "one", "zero_sum", "numeric")
+
+#: Size budgets of the exhaustive methods.
+MAX_SUPPORT_PAIRS = 10**7  # two players: C(m + n, m) equal-size support pairs
+MAX_SUPPORT_PROFILES = 4_000  # n players: prod(2^s_i - 1) support profiles
+MAX_PURE_CELLS = 10**8
+
+
+def solve(
+    game: NormalFormGame,
+    method: str = "auto",
+    exact: bool = False,
+    *,
+    label: int = 0,
+    tol: float = 1e-9,
+    starts: int = 20,
+    rng: int | np.random.Generator | None = 0,
+) -> SolveResult:
+    """Compute equilibria of a normal-form game.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+    method : {"auto", "pure", "all", "one", "zero_sum", "numeric"}
+        ``"pure"``: every pure equilibrium (any number of players).
+        ``"all"``: every extreme equilibrium of a two-player game (vertex enumeration,
+        degenerate games included, with components and continua); every isolated
+        equilibrium and the continua of a small n-player game (support enumeration
+        with polynomial systems).
+        ``"one"``: one equilibrium, by Lemke-Howson with lexicographic pivoting from
+        ``label`` (two players) or by the numeric method (n players).
+        ``"zero_sum"``: maximin strategies and the value by LP (two-player
+        constant-sum games).
+        ``"numeric"``: n-player equilibria from a Lyapunov function minimised from
+        ``starts`` seeded starting points; not guaranteed complete.
+        ``"auto"``: ``"all"`` within its size budget, else ``"one"``/``"numeric"``.
+    exact : bool
+        Rational arithmetic end to end (two players): equilibria are Fractions and
+        their regret is exactly 0.  Float payoffs are read as the rationals they are.
+    label : int
+        Lemke-Howson's first dropped label, ``0..m+n-1``.
+    tol : float
+        Regret tolerance, relative to the payoff scale, of float results.
+    starts : int
+        Starting points of the numeric method.
+    rng : int or numpy Generator
+        Seed of the numeric method's starting points (no global state is used).
+
+    Returns
+    -------
+    SolveResult
+
+    Raises
+    ------
+    SolverError
+        Unknown method, or a method that does not apply to this game.
+    BudgetError
+        An exhaustive method on a game beyond its size budget.
+    """
+    if method not in METHODS:
+        raise SolverError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    two = game.n_players == 2
+    if method == "auto":
+        if two:
+            method = "all" if bimatrix.combinations_budget(*game.shape) <= MAX_SUPPORT_PAIRS else "one"
+        else:
+            method = "all" if polynomial.support_profiles(game.shape) <= MAX_SUPPORT_PROFILES else "numeric"
+    params = {"method": method, "exact": exact, "tol": tol}
+    work = game.as_exact() if exact else game.as_float()
+    if method == "pure":
+        return _pure(work, params)
+    if method == "zero_sum":
+        return _zero_sum(work, exact, params)
+    if method == "all":
+        return _all_bimatrix(work, exact, params) if two else _all_npoly(work, exact, params)
+    if method == "one" and two:
+        params["label"] = label
+        return _lemke_howson(work, exact, label, params)
+    params.update(starts=starts, rng=rng if isinstance(rng, int) or rng is None else "Generator")
+    return _numeric(work, method, starts, rng, params)
+
+
+# ---------------------------------------------------------------- verification
+def _verified(
+    game: NormalFormGame, sigmas: Sequence[Sequence[object]], tol: float, precise: Sequence[object] | None = None
+) -> list[Equilibrium]:
+    """Check every candidate's regret independently and drop duplicates."""
+    out: list[Equilibrium] = []
+    seen: set[tuple[object, ...]] = set()
+    for k, sigma in enumerate(sigmas):
+        prof = game.profile([np.asarray(v, dtype=object if game.exact else float) for v in sigma])
+        regret = game.regret(prof)
+        ok = regret == 0 if game.exact else float(regret) <= tol * game.payoff_scale()  # type: ignore[arg-type]
+        if not ok:
+            raise VerificationError(
+                f"a solver returned a profile with regret {regret}: {prof!r} (this is a bug)"
+            )
+        key = tuple(
+            v if game.exact else round(float(v), 9) for vec in prof.probabilities for v in vec
+        )
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(
+            Equilibrium(prof, game.payoff(prof), regret, None, precise[k] if precise else None)  # type: ignore[arg-type]
+        )
+    return out
+
+
+def _cast(vectors: Sequence[Sequence[Fraction]], exact: bool) -> list[list[object]]:
+    return [list(v) if exact else [float(x) for x in v] for v in vectors]
+
+
+# ---------------------------------------------------------------------- methods
+def _pure(game: NormalFormGame, params: dict) -> SolveResult:
+    if math.prod(game.shape) * game.n_players > MAX_PURE_CELLS:
+        raise BudgetError(f"the payoff tensor has more than {MAX_PURE_CELLS:,} entries")
+    cells = pure.pure_equilibria(game.payoffs)
+    sigmas = [game.pure_profile(c.tolist()).probabilities for c in cells]
+    eqs = _verified(game, sigmas, params["tol"])
+    return SolveResult(
+        game, "pure", "best-response mask over the payoff tensor", params, game.exact, True,
+        None, tuple(eqs),
+    )
+
+
+def _all_bimatrix(game: NormalFormGame, exact: bool, params: dict) -> SolveResult:
+    m, n = game.shape
+    pairs_needed = bimatrix.combinations_budget(m, n)
+    if pairs_needed > MAX_SUPPORT_PAIRS:
+        raise BudgetError(
+            f"method 'all' on a {m}x{n} game: {pairs_needed:,} support pairs exceed the budget of "
+            f"{MAX_SUPPORT_PAIRS:,}; use method 'one' (Lemke-Howson) instead"
+        )
+    a, b = game.bimatrix()
+    found = bimatrix.extreme_equilibria(a, b)
+    eqs = _verified(game, [_cast(pair, exact) for pair in found.pairs], params["tol"])
+    if len(eqs) != len(found.pairs):  # pragma: no cover - distinct vertex pairs never coincide
+        raise VerificationError("vertex enumeration returned duplicate equilibria (this is a bug)")
+    comp_of = {e: c for c, members in enumerate(found.components) for e in members}
+    eqs = [Equilibrium(e.profile, e.payoffs, e.regret, comp_of[k]) for k, e in enumerate(eqs)]
+    notes = []
+    if any(len(c) > 1 for c in found.components):
+        notes.append(
+            "the equilibrium set has a continuum: in a component with several extreme "
+            "equilibria, the segments between extreme equilibria that share a strategy "
+            "are equilibria too"
+        )
+    return SolveResult(
+        game, "all", "vertex enumeration of the best-response polytopes (integer pivoting)",
+        params, exact, True, found.degenerate, tuple(eqs), found.components, notes=tuple(notes),
+    )
+
+
+def _lemke_howson(game: NormalFormGame, exact: bool, label: int, params: dict) -> SolveResult:
+    a, b = game.bimatrix()
+    if not 0 <= label < sum(game.shape):
+        raise SolverError(f"label must be between 0 and {sum(game.shape) - 1}, got {label}")
+    pair = bimatrix.lemke_howson(a, b, label)
+    eqs = _verified(game, [_cast(pair, exact)], params["tol"])
+    return SolveResult(
+        game, "one", "Lemke-Howson with lexicographic pivoting (integer arithmetic)", params,
+        exact, False, None, tuple(eqs),
+    )
+
+
+def _zero_sum(game: NormalFormGame, exact: bool, params: dict) -> SolveResult:
+    if game.n_players != 2 or not game.is_zero_sum():
+        raise SolverError("method 'zero_sum' needs a two-player game whose payoffs sum to a constant")
+    a, _ = game.bimatrix()
+    if exact:
+        # Any equilibrium of a constant-sum game is a pair of maximin strategies; exact
+        # complementary pivoting gives one with rational probabilities and value.
+        pair = bimatrix.lemke_howson(a, -a, 0)
+        algorithm = "maximin by exact complementary pivoting (Lemke-Howson)"
+    else:
+        x, y, _ = zero_sum.maximin(float_array(a))
+        pair = (tuple(x), tuple(y))
+        algorithm = "maximin by linear programming (HiGHS)"
+    eqs = _verified(game, [_cast(pair, exact) if exact else [list(pair[0]), list(pair[1])]], params["tol"])
+    value = eqs[0].payoffs[game.players[0]]
+    return SolveResult(
+        game, "zero_sum", algorithm, params, exact, False, None, tuple(eqs), details={"value": value},
+    )
+
+
+def _all_npoly(game: NormalFormGame, exact: bool, params: dict) -> SolveResult:
+    count = polynomial.support_profiles(game.shape)
+    if count > MAX_SUPPORT_PROFILES:
+        raise BudgetError(
+            f"method 'all' on a {'x'.join(map(str, game.shape))} game: {count:,} support profiles "
+            f"exceed the budget of {MAX_SUPPORT_PROFILES:,}; use method 'one' or 'numeric' instead"
+        )
+    sols, conts = polynomial.enumerate_equilibria(game.payoffs)
+    exact_game = game.as_exact()
+    float_game = game.as_float()
+    eqs: list[Equilibrium] = []
+    for sol in sols:
+        if sol.exact:
+            target = exact_game if exact else float_game
+            eqs += _verified(target, [_cast(sol.sigma, exact)], params["tol"])  # type: ignore[arg-type]
+        else:
+            precise = {
+                p: {s: str(v) for s, v in zip(labels, vec, strict=True)}
+                for p, labels, vec in zip(game.players, game.strategies, sol.sigma, strict=True)
+            }
+            floats = [[float(v) for v in vec] for vec in sol.sigma]
+            eqs += _verified(float_game, [floats], params["tol"], [precise])
+    continua = []
+    for cont in conts:
+        points = _verified(exact_game if exact else float_game, [_cast(s, exact) for s in cont.samples], params["tol"])
+        supports = {
+            p: tuple(labels[k] for k in sup)
+            for p, labels, sup in zip(game.players, game.strategies, cont.supports, strict=True)
+        }
+        continua.append(Continuum(supports, cont.equations, tuple(points)))
+    notes = []
+    if any(e.precise for e in eqs):
+        notes.append(f"irrational equilibria: 'precise' holds them to {polynomial.DIGITS} digits")
+    if continua:
+        notes.append(
+            "continua of equilibria found; each is listed with its supports, defining "
+            "equations and verified sample points, and its points are not in 'equilibria'"
+        )
+    all_exact = exact and all(e.exact for e in eqs)
+    return SolveResult(
+        game, "all", "support enumeration with polynomial systems (lex Groebner bases, sympy)",
+        params, all_exact, True, None, tuple(eqs), continua=tuple(continua), notes=tuple(notes),
+    )
+
+
+def _numeric(
+    game: NormalFormGame, method: str, starts: int, rng: int | np.random.Generator | None, params: dict
+) -> SolveResult:
+    generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(np.random.SeedSequence(rng))
+    fgame = game.as_float()
+    arr = float_array(fgame.payoffs)
+    scale = fgame.payoff_scale()
+    found = numeric.lyapunov_equilibria(arr / scale, starts, generator, params["tol"])
+    if method == "one":
+        found = found[:1]
+    eqs = _verified(fgame, found, params["tol"])
+    notes = ["numeric method: equilibria found from seeded starting points; others may exist"]
+    if not eqs:
+        notes.append("no equilibrium was found from these starting points; try more starts")
+    return SolveResult(
+        fgame, method, "Lyapunov-function minimisation with Newton polishing", params, False, False,
+        None, tuple(eqs), notes=tuple(notes),
+    )

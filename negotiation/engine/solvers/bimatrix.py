@@ -1,0 +1,215 @@
+"""All extreme equilibria of two-player games by vertex enumeration.
+
+Pure algorithms on matrices.  The best-response polytopes are
+
+    P = {x >= 0 : B^T x <= 1},    Q = {y >= 0 : A y <= 1}
+
+for payoffs shifted to be positive.  A pair of vertices ``(x, y) != (0, 0)`` is an
+extreme Nash equilibrium (after normalising) iff it is *completely labelled*; this holds
+for degenerate games too, and every equilibrium is a convex combination of extreme ones
+inside a maximal Nash subset.  Components of the equilibrium set are the connected
+components of the bipartite graph whose edges are the extreme equilibria.
+
+References
+----------
+von Stengel, B. (2007). Equilibrium computation for two-player games in strategic and
+extensive form. In Nisan et al. (eds), *Algorithmic Game Theory*, ch. 3, Sections 3.3
+(labelled polytopes), 3.5 (integer pivoting) and 3.6 (degenerate games, Prop. 3.8).
+
+Avis, D., Rosenberg, G., Savani, R. and von Stengel, B. (2010). Enumeration of Nash
+equilibria for two-player games. *Economic Theory* 42, 9-37.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from negotiation.engine.numbers import integer_matrix
+from negotiation.engine.solvers.tableau import IntegerTableau
+
+# ----------------------------------------------------------------- vertex enumeration
+def vertices_exact(matrix: list[list[int]]) -> dict[int, tuple[Fraction, ...]]:
+    """All nonzero vertices of ``{z >= 0 : M^T z <= 1}`` for a positive integer ``M``.
+
+    Explores the graph of feasible bases by integer pivoting with every ratio-test
+    pivot (ties included), so degenerate vertices are reached through all their bases.
+    The graph of feasible bases of a polytope is connected (Avis and Fukuda 1992,
+    "A pivoting algorithm for convex hulls and vertex enumeration").
+
+    Returns
+    -------
+    dict
+        Maps the polytope-local zero mask (bit ``v`` set when variable ``v`` is zero;
+        variables ``0..d-1`` are ``z``, ``d..d+k-1`` the slacks) to the vertex ``z``.
+    """
+    start = IntegerTableau(matrix)
+    d = start.d
+    seen = {frozenset(start.basis)}
+    stack = [start]
+    out: dict[int, tuple[Fraction, ...]] = {}
+    while stack:
+        tab = stack.pop()
+        mask = tab.zero_mask()
+        if mask not in out:
+            point = tuple(tab.values()[:d])
+            if any(point):
+                out[mask] = point
+        basic = set(tab.basis)
+        for col in range(tab.n_vars):
+            if col in basic:
+                continue
+            for row in tab.ratio_rows(col):
+                key = frozenset([*tab.basis[:row], col, *tab.basis[row + 1 :]])
+                if key in seen:
+                    continue
+                seen.add(key)
+                nxt = tab.copy()
+                nxt.pivot(row, col)
+                stack.append(nxt)
+    return out
+
+
+# -------------------------------------------------------------- extreme equilibria
+@dataclass(frozen=True)
+class BimatrixEquilibria:
+    """Extreme equilibria of a bimatrix game with their component structure."""
+
+    pairs: tuple[tuple[tuple[Fraction, ...], tuple[Fraction, ...]], ...]
+    components: tuple[tuple[int, ...], ...]
+    degenerate: bool
+
+
+def combinations_budget(m: int, n: int) -> int:
+    """Number of equal-size support pairs, ``C(m + n, m)`` (Vandermonde)."""
+    return math.comb(m + n, m)
+
+
+def extreme_equilibria(a: np.ndarray, b: np.ndarray) -> BimatrixEquilibria:
+    """Every extreme equilibrium of the bimatrix game ``(A, B)``, exactly.
+
+    Float payoffs are converted to the rationals they exactly are, so the answer is
+    exact for the game as given; integer pivoting keeps the arithmetic in integers.
+    Measured here, this was as fast as a vectorised floating-point support enumeration
+    at 8x8 and three times faster at 12x12, so one exact path serves both modes.
+
+    Parameters
+    ----------
+    a, b : ndarray of shape (m, n)
+
+    Returns
+    -------
+    BimatrixEquilibria
+        Normalised strategy pairs of Fractions, the components as tuples of indices
+        into ``pairs``, and whether the game is degenerate (Definition 3.2 of von
+        Stengel 2007: some vertex of ``P`` or ``Q`` has more labels than dimensions).
+    """
+    m, n = a.shape
+    p_vertices = vertices_exact(integer_matrix(b))
+    q_vertices = vertices_exact(integer_matrix(np.asarray(a).T))
+    # P: variables x (labels 0..m-1) then slacks of B^T x <= 1 (labels m..m+n-1).
+    # Q: variables y (labels m..m+n-1) then slacks of A y <= 1 (labels 0..m-1).
+    low_n = (1 << n) - 1
+    xs = list(p_vertices.items())
+    ys = [((mask >> n) | ((mask & low_n) << m), pt) for mask, pt in q_vertices.items()]
+    degenerate = any(mask.bit_count() > m for mask, _ in xs) or any(
+        mask.bit_count() > n for mask, _ in ys
+    )
+    full = (1 << (m + n)) - 1
+    edges = [(i, j) for i, (mx, _) in enumerate(xs) for j, (my, _) in enumerate(ys) if mx | my == full]
+    pairs = tuple((_normalise(xs[i][1]), _normalise(ys[j][1])) for i, j in edges)
+    return BimatrixEquilibria(pairs, _components(edges), degenerate)
+
+
+def _normalise(point: tuple[Fraction, ...] | list[Fraction]) -> tuple[Fraction, ...]:
+    total = sum(point)
+    return tuple(v / total for v in point)
+
+
+def _components(edges: list[tuple[int, int]]) -> tuple[tuple[int, ...], ...]:
+    """Connected components of the bipartite graph of extreme equilibria.
+
+    Two extreme equilibria sharing a vertex are joined by a segment of equilibria
+    (best responses to both ends are best responses to their mixtures), so graph
+    components are the topological components of the equilibrium set.
+    """
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(u: tuple[str, int]) -> tuple[str, int]:
+        parent.setdefault(u, u)
+        while parent[u] != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+
+    for i, j in edges:
+        ru, rv = find(("x", i)), find(("y", j))
+        if ru != rv:
+            parent[ru] = rv
+    groups: dict[tuple[str, int], list[int]] = {}
+    for e, (i, _) in enumerate(edges):
+        groups.setdefault(find(("x", i)), []).append(e)
+    return tuple(sorted(tuple(g) for g in groups.values()))
+
+
+# ------------------------------------------------------------------ Lemke-Howson
+def lemke_howson(a: np.ndarray, b: np.ndarray, label: int = 0) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]]:
+    """One equilibrium by the Lemke-Howson algorithm with lexicographic pivoting.
+
+    Exact integer pivoting on the tableaus of ``P`` and ``Q``; the lexico-minimum
+    ratio test makes every step well defined in degenerate games.
+
+    Parameters
+    ----------
+    a, b : ndarray of shape (m, n)
+    label : int
+        The label dropped first, ``0..m+n-1`` (``i < m``: player 1's strategy ``i``;
+        ``m + j``: player 2's strategy ``j``).
+
+    References
+    ----------
+    Lemke, C. E. and Howson, J. T. (1964). Equilibrium points of bimatrix games.
+    *SIAM Journal on Applied Mathematics* 12, 413-423.
+    von Stengel (2007), *Algorithmic Game Theory* ch. 3, Sections 3.4-3.6.
+    """
+    m, n = a.shape
+    if not 0 <= label < m + n:
+        raise ValueError(f"label must be in 0..{m + n - 1}, got {label}")
+    tab_p = IntegerTableau(integer_matrix(b))  # vars: x_i (label i), s_j (label m+j)
+    tab_q = IntegerTableau(integer_matrix(np.asarray(a).T))  # vars: y_j (label m+j), r_i (label i)
+
+    def var_p(lab: int) -> int:
+        return lab  # x_i is var i; s_j is var m + j
+
+    def var_q(lab: int) -> int:
+        return lab - m if lab >= m else n + lab
+
+    def label_p(var: int) -> int:
+        return var
+
+    def label_q(var: int) -> int:
+        return var + m if var < n else var - n
+
+    in_p = label < m
+    entering = label
+    steps = 0
+    limit = 4 * math.comb(m + n, m) + 10  # LH never revisits a vertex pair
+    while True:
+        steps += 1
+        if steps > limit:
+            raise ArithmeticError("Lemke-Howson did not terminate (this is a bug)")
+        tab = tab_p if in_p else tab_q
+        col = var_p(entering) if in_p else var_q(entering)
+        row = tab.lex_ratio_row(col)
+        left = tab.pivot(row, col)
+        left_label = label_p(left) if in_p else label_q(left)
+        if left_label == label:
+            break
+        entering = left_label
+        in_p = not in_p
+    x = tab_p.values()[:m]
+    y = tab_q.values()[:n]
+    return _normalise(x), _normalise(y)
