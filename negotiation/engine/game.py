@@ -12,8 +12,9 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from negotiation.engine import latex
 from negotiation.engine import profile as _prof
-from negotiation.engine.numbers import exact_array, float_array, is_exact
+from negotiation.engine.numbers import exact_array, float_array
 from negotiation.engine.profile import MixedProfile
 from negotiation.errors import GameError
 
@@ -303,7 +304,9 @@ class NormalFormGame:
         """A tidy table: one row per pure profile (see :meth:`from_frame`)."""
         rows = []
         for cell in itertools.product(*(range(s) for s in self.shape)):
-            row: dict[str, object] = {p: self.strategies[i][k] for i, (p, k) in enumerate(zip(self.players, cell, strict=True))}
+            row: dict[str, object] = {
+                p: self.strategies[i][k] for i, (p, k) in enumerate(zip(self.players, cell, strict=True))
+            }
             for i, p in enumerate(self.players):
                 row[p + PAYOFF_SUFFIX] = self.payoffs[(i, *cell)]
             rows.append(row)
@@ -369,30 +372,18 @@ class NormalFormGame:
         """
         if self.n_players != 2:
             raise GameError("to_latex() renders two-player games as a bimatrix")
-        tex = _latex_escape
-        cols = "l|" + "c" * self.shape[1]
-        lines = [
-            r"\begin{table}[ht]",
-            r"\centering",
-            rf"\begin{{tabular}}{{{cols}}}",
-            rf"{tex(self.players[0])} $\backslash$ {tex(self.players[1])} & "
-            + " & ".join(tex(s) for s in self.strategies[1])
-            + r" \\",
-            r"\hline",
-        ]
-        for i, r in enumerate(self.strategies[0]):
-            cells = [
+        corner = rf"{latex.escape(self.players[0])} $\backslash$ {latex.escape(self.players[1])}"
+        header = [self.players[0] + " / " + self.players[1], *self.strategies[1]]
+        rows = [
+            [latex.escape(r)]
+            + [
                 "$" + ", ".join(_latex_num(self.payoffs[(k, i, j)]) for k in range(2)) + "$"
                 for j in range(self.shape[1])
             ]
-            lines.append(tex(r) + " & " + " & ".join(cells) + r" \\")
-        lines += [r"\end{tabular}"]
-        if caption or self.title:
-            lines.append(rf"\caption{{{tex(caption or self.title)}}}")
-        if label:
-            lines.append(rf"\label{{{label}}}")
-        lines.append(r"\end{table}")
-        return "\n".join(lines) + "\n"
+            for i, r in enumerate(self.strategies[0])
+        ]
+        text = latex.table(header, rows, "l|" + "c" * self.shape[1], caption or self.title or None, label, raw=True)
+        return text.replace(latex.escape(header[0]), corner, 1)
 
 
 def _num(v: object) -> str:
@@ -407,20 +398,3 @@ def _latex_num(v: object) -> str:
         sign = "-" if v < 0 else ""
         return rf"{sign}\frac{{{abs(v.numerator)}}}{{{v.denominator}}}"
     return _num(v)
-
-
-_LATEX_SPECIAL = {c: "\\" + c for c in "&%$#_{}"}
-_LATEX_SPECIAL.update({"~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"})
-
-
-def _latex_escape(text: str) -> str:
-    return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
-
-
-def exact_or_float(values: np.ndarray, exact: bool) -> np.ndarray:
-    """Helper for solvers: cast to the game's number type."""
-    return exact_array(values) if exact else float_array(values)
-
-
-def is_exact_game(game: NormalFormGame) -> bool:
-    return is_exact(game.payoffs)

@@ -32,7 +32,7 @@ def parse_number(text: str) -> Fraction:
             raise ValueError(f"{text!r} divides by zero")
         return Fraction(int(num), int(den))
     if _DECIMAL.match(t):
-        mantissa, _, exponent = t.lower().partition("e")
+        exponent = t.lower().partition("e")[2]
         if exponent and abs(int(exponent)) > 400:
             raise ValueError(f"{text!r} has an absurd exponent")
         return Fraction(t)

@@ -114,7 +114,8 @@ def parse_efg(text: str, path: str = "<string>") -> ExtensiveFormText:
             infosets[key] = actions
             if player == 0:
                 if any(p < 0 for p in probs) or sum(probs) != 1:
-                    raise ts.error(f"chance probabilities {[str(p) for p in probs]} do not sum to 1", "chance probability")
+                    shown = [str(p) for p in probs]
+                    raise ts.error(f"chance probabilities {shown} are not a distribution", "chance probability")
                 infosets[(0, -len(infosets) - 1)] = actions  # chance sets are not shared
         elif key not in infosets or player == 0:
             raise ts.error(f"information set {iset} is used before its actions are listed", "actions")
@@ -159,7 +160,9 @@ def strategic_form(efg: ExtensiveFormText, path: str = "<string>") -> NormalForm
     return NormalFormGame(payoffs, players, tuple(names), efg.title, exact=True)
 
 
-def _expected(nd: _Node, plan: dict[tuple[int, int], int], outcomes: dict[int, list[Fraction]], n: int) -> list[Fraction]:
+def _expected(
+    nd: _Node, plan: dict[tuple[int, int], int], outcomes: dict[int, list[Fraction]], n: int
+) -> list[Fraction]:
     here = list(outcomes.get(nd.outcome, [Fraction(0)] * n))
     if nd.kind == "t":
         return here

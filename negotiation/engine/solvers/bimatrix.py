@@ -31,6 +31,7 @@ import numpy as np
 from negotiation.engine.numbers import integer_matrix
 from negotiation.engine.solvers.tableau import IntegerTableau
 
+
 # ----------------------------------------------------------------- vertex enumeration
 def vertices_exact(matrix: list[list[int]]) -> dict[int, tuple[Fraction, ...]]:
     """All nonzero vertices of ``{z >= 0 : M^T z <= 1}`` for a positive integer ``M``.

@@ -1,0 +1,38 @@
+# The two commands of the README: `make figures` and `make test`.
+# Both create .venv with the Python given by PYTHON and install what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: figures test bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+## figures: regenerate every figure and table of experiments/ into experiments/output/
+figures: $(VENV)/.installed
+	@set -e; for script in experiments/[!_]*.py; do \
+		echo "== $$script"; $(BIN)/python $$script; \
+	done
+
+## test: the default test suite (known answers, properties, cross-checks with pygambit)
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q
+
+## bench: benchmarks against nashpy and pygambit (not part of `make test`)
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/run.py
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
