@@ -52,7 +52,10 @@ def test_float_mode_agrees_with_exact_mode():
         assert len(floats) == len(exact)
         for eq in floats:
             assert any(
-                all(np.allclose(np.asarray(v, float), np.asarray(w, float)) for v, w in zip(eq.profile.probabilities, k, strict=True))
+                all(
+                    np.allclose(np.asarray(v, float), np.asarray(w, float))
+                    for v, w in zip(eq.profile.probabilities, k, strict=True)
+                )
                 for k in exact
             )
 

@@ -1,0 +1,84 @@
+"""The command line, the catalog from an installed wheel, and the docs' code examples."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from negotiation.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_solve_json_exact(capsys):
+    assert main(["solve", str(ROOT / "games" / "chicken.nfg"), "--exact", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["players"] == ["Row", "Column"]
+    assert out["exact"] is True and out["degenerate"] is False and out["method"] == "all"
+    mixed = [e for e in out["equilibria"] if e["profile"]["Row"]["Swerve"] == "1/2"]
+    assert mixed and mixed[0]["payoffs"] == {"Row": "5/2", "Column": "5/2"}
+
+
+def test_solve_json_floats_and_csv_and_table(capsys):
+    path = str(ROOT / "games" / "stengel-degenerate.nfg")
+    assert main(["solve", path, "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert isinstance(out["equilibria"][0]["profile"]["Row"]["T"], float)
+    assert out["continuum"] is True
+    assert main(["solve", path, "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("equilibrium,")
+    assert main(["solve", path, "--method", "one", "--label", "2"]) == 0
+    assert "Lemke-Howson" in capsys.readouterr().out
+
+
+def test_errors_are_one_line_without_traceback(tmp_path):
+    bad = tmp_path / "bad.nfg"
+    bad.write_text('NFG 1 R "t" { "A" "B" } { 2 2 }\n1 2 3\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "negotiation.cli", "solve", str(bad)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert f"{bad}:2" in proc.stderr
+    missing = subprocess.run(
+        [sys.executable, "-m", "negotiation.cli", "solve", "nope.nfg"], capture_output=True, text=True, check=False
+    )
+    assert missing.returncode == 2 and "nope.nfg" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def _python_blocks(path: Path) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
+
+
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
+def test_documentation_examples_run(path):
+    blocks = _python_blocks(path)
+    namespace: dict[str, object] = {}
+    for block in blocks:
+        exec(compile(block, str(path), "exec"), namespace)  # the docs' own examples
+
+
+def test_catalog_ships_in_the_wheel(tmp_path):
+    """Build the wheel and load a catalog game from the installed copy."""
+    wheel_dir = tmp_path / "wheel"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheel_dir), str(ROOT)],
+        capture_output=True, text=True, check=False,
+    )
+    assert build.returncode == 0, build.stderr
+    wheel = next(wheel_dir.glob("negotiation-*.whl"))
+    site = tmp_path / "site"
+    install = [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)]
+    subprocess.run(install, check=True)
+    code = "import negotiation.catalog as c; print(c.directory()); print(len(c.load('chicken').strategies))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path,
+                         env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
+    assert "_catalog" in run.stdout and run.stdout.strip().endswith("2")

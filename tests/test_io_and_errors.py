@@ -1,0 +1,192 @@
+"""Game files, conversions, and clear errors on bad input."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction as F
+
+import nashpy
+import numpy as np
+import pytest
+
+from negotiation import NormalFormGame, catalog, read_game, solve, write_nfg
+from negotiation.errors import BudgetError, GameError, GameFormatError, SolverError
+from negotiation.io import parse_nfg
+from negotiation.io.efg import parse_efg, strategic_form
+
+NAU_OUTCOME_FORMAT = """NFG 1 R "outcome version" { "" "" "" }
+
+{ { "1" "2" }
+{ "1" "2" }
+{ "1" "2" }
+}
+""
+
+{
+{ "" 0, 0, 2 }
+{ "" 3, 0, 0 }
+{ "" 0, 3, 0 }
+{ "" 0, 0, 0 }
+{ "" 1, 1, 0 }
+{ "" 0, 0, 0 }
+{ "" 0, 0, 0 }
+{ "" 0, 0, 3 }
+}
+1 2 3 4 5 6 7 8
+"""
+
+
+def test_outcome_format_equals_payoff_format():
+    assert parse_nfg(NAU_OUTCOME_FORMAT).payoffs.tolist() == catalog.load("nau-2x2x2").payoffs.tolist()
+
+
+@pytest.mark.parametrize("name", catalog.list())
+def test_nfg_round_trip(tmp_path, name):
+    game = catalog.load(name)
+    target = tmp_path / f"{name}.nfg"
+    write_nfg(game, target, comment=catalog.provenance(name))
+    again = read_game(target)
+    assert again == game
+    assert catalog.provenance(name).startswith("Source:")
+
+
+def test_gambit_reads_what_we_write(tmp_path):
+    gbt = pytest.importorskip("pygambit")
+    game = catalog.load("stengel-degenerate")
+    write_nfg(game, tmp_path / "g.nfg")
+    g = gbt.read_nfg(str(tmp_path / "g.nfg"))
+    assert [len(p.strategies) for p in g.players] == [3, 2]
+    players = list(g.players)
+    cell = [next(iter(players[0].strategies)), list(players[1].strategies)[1]]
+    assert F(str(g[cell][players[1]])) == game.payoffs[1, 0, 1]
+
+
+def test_efg_strategic_form_matches_gambit(tmp_path):
+    """A chance move and an information set: our strategic form equals pygambit's."""
+    gbt = pytest.importorskip("pygambit")
+    text = """EFG 2 R "entry with a chance move" { "Entrant" "Incumbent" }
+""
+
+c "" 1 "" { "strong" 1/3 "weak" 2/3 } 0
+p "" 1 1 "" { "In" "Out" } 0
+p "" 2 1 "" { "Fight" "Accommodate" } 0
+t "" 1 "" { -1, 1 }
+t "" 2 "" { 2, 2 }
+t "" 3 "" { 0, 4 }
+p "" 1 2 "" { "In" "Out" } 0
+p "" 2 1 0
+t "" 4 "" { -2, -1 }
+t "" 5 "" { 3, 1 }
+t "" 6 "" { 0, 4 }
+"""
+    path = tmp_path / "entry.efg"
+    path.write_text(text)
+    ours = read_game(path)
+    theirs = gbt.read_efg(str(path))
+    assert ours.shape == (4, 2)
+    table = theirs.to_strategic() if hasattr(theirs, "to_strategic") else theirs
+    for idx in np.ndindex(*ours.shape):
+        profile = [list(p.strategies)[k] for p, k in zip(table.players, idx, strict=True)]
+        for i, player in enumerate(table.players):
+            assert F(str(table[profile][player])) == ours.payoffs[(i, *idx)]
+    assert solve(ours, "all", exact=True).equilibria
+
+
+def test_nashpy_and_frame_round_trips():
+    game = catalog.load("battle-of-the-sexes")
+    assert NormalFormGame.from_frame(game.to_frame()) == game
+    back = NormalFormGame.from_nashpy(nashpy.Game(*[np.asarray(m, float) for m in game.bimatrix()]))
+    assert np.array_equal(back.payoffs.astype(float), game.payoffs.astype(float))
+    assert isinstance(game.to_nashpy(), nashpy.Game)
+
+
+def test_game_is_immutable_and_rendered():
+    game = catalog.load("chicken")
+    with pytest.raises(ValueError):
+        game.payoffs[0, 0, 0] = 7
+    with pytest.raises(AttributeError):
+        game.title = "x"  # type: ignore[misc]
+    assert "Swerve" in repr(game) and "<table>" in game._repr_html_()
+    assert r"\begin{tabular}" in game.to_latex()
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('NFG 1 R "t" { "A" "B" } { 2 2 }\n1 2 3 4 5 6 7', "truncated"),
+        ('NFG 1 R "t" { "A" "B" } { 2 2 }\n1 2 3 4 5 6 7 8 9', "too many"),
+        ('NFG 1 R "t" { "A" "B" } { 2 2 }\n1 2 x 4 5 6 7 8', "not a number"),
+        ('NFG 1 R "t" { "A" "B" } { 2 2 }\n1 2 nan 4 5 6 7 8', "not a number"),
+        ('NFG 1 R "t" { "A" "B" } { 2 2 }\n1 2 1e999 4 5 6 7 8', "absurd exponent"),
+        ('NFG 1 R "t" { "A" "B" } { 2 }\n1 2', "strategy lists"),
+        ('NFG 1 R "t" { "A" "B" } { { "x" } { } }\n', "no strategies"),
+        ('NFG 1 R "t" { "A" "B" \n', "truncated"),
+        ('XFG 1 R "t" { "A" }', "starts with 'NFG'"),
+        ('NFG 1 R "t" { "A" "B" } { { "a" } { "b" } }\n""\n{ { "" 1, 2, 3 } }\n1', "exactly 2 payoffs"),
+        ('NFG 1 R "t" { "A" "B" } { { "a" } { "b" } }\n""\n{ { "" 1, 2 } }\n4', "outcome index"),
+    ],
+)
+def test_malformed_nfg_names_file_line_and_reason(tmp_path, text, needle):
+    path = tmp_path / "bad.nfg"
+    path.write_text(text)
+    with pytest.raises(GameFormatError) as err:
+        read_game(path)
+    message = str(err.value)
+    assert str(path) in message and needle in message
+    assert err.value.line is not None or "no strategies" in needle
+
+
+def test_bad_games_are_rejected():
+    with pytest.raises(GameError, match="not finite"):
+        NormalFormGame.from_arrays([[1.0, math.inf]], [[0.0, 0.0]])
+    with pytest.raises(GameError, match="at least one strategy"):
+        NormalFormGame(np.zeros((2, 0, 3)))
+    with pytest.raises(GameError, match="inconsistent"):
+        NormalFormGame(np.zeros((3, 2, 2)))
+    with pytest.raises(GameError, match="different shapes"):
+        NormalFormGame.from_arrays([[1, 2]], [[1], [2]])
+    with pytest.raises(SolverError, match="unknown method"):
+        solve(catalog.load("chicken"), "magic")
+    with pytest.raises(SolverError, match="constant"):
+        solve(catalog.load("chicken"), "zero_sum")
+
+
+def test_exhaustive_methods_refuse_huge_games_and_suggest_one():
+    big = NormalFormGame(np.zeros((2, 30, 30)))
+    with pytest.raises(BudgetError, match="use method 'one'"):
+        solve(big, "all")
+    huge = NormalFormGame(np.zeros((3, 6, 6, 6)))
+    with pytest.raises(BudgetError, match="'one' or 'numeric'"):
+        solve(huge, "all")
+    assert solve(big, "one")[0].regret == 0  # the suggested method works on it
+
+
+def test_profiles_regret_and_dominance():
+    from negotiation import iterated_elimination
+
+    pd_game = catalog.load("prisoners-dilemma")
+    coop = pd_game.profile({"Row": "Cooperate", "Column": "Cooperate"})
+    assert pd_game.regret(coop) == 2 and not pd_game.is_nash(coop)
+    assert pd_game.best_responses(coop) == {"Row": ("Defect",), "Column": ("Defect",)}
+    assert iterated_elimination(pd_game).game.shape == (1, 1)
+    # Only a mixture dominates the middle row (Myerson 1991, p. 57 style example).
+    game = NormalFormGame.from_arrays([[3, 0], [1, 1], [0, 3]], [[0, 0], [0, 0], [0, 0]])
+    assert iterated_elimination(game).game.shape == (3, 2)
+    reduced = iterated_elimination(game, mixed=True)
+    assert reduced.game.strategies[0] == ("s1", "s3")
+    assert reduced.removed[0][:2] == ("P1", "s2")
+
+
+def test_numeric_method_is_seeded_and_verified():
+    game = catalog.load("nau-2x2x2")
+    first = solve(game, "numeric", rng=7, starts=5)
+    second = solve(game, "numeric", rng=7, starts=5)
+    assert [e.profile for e in first] == [e.profile for e in second]
+    assert first.complete is False and all(float(e.regret) <= 1e-9 for e in first)
+    assert len(solve(game, "one", rng=3, starts=5)) == 1
+
+
+def test_parse_efg_rejects_bad_probabilities():
+    bad = 'EFG 2 R "t" { "A" }\n""\nc "" 1 "" { "x" 1/2 "y" 1/3 } 0\nt "" 1 "" { 1 }\nt "" 2 "" { 2 }\n'
+    with pytest.raises(GameFormatError, match="not a distribution"):
+        strategic_form(parse_efg(bad))
