@@ -49,18 +49,7 @@ class ExtensiveFormText:
 def parse_efg(text: str, path: str = "<string>") -> ExtensiveFormText:
     """Parse the text of an .efg file."""
     ts = TokenStream(text, path)
-    head = ts.expect("word", "header")
-    if head.text != "EFG":
-        raise GameFormatError(f"an .efg file starts with 'EFG', not {head.text!r}", path, head.line, "header")
-    if ts.integer("version") != 2:
-        raise ts.error("only version 2 of the .efg format is supported", "version")
-    kind = ts.expect("word", "number type")
-    if kind.text not in ("R", "D"):
-        raise GameFormatError(f"number type must be R or D, not {kind.text!r}", path, kind.line, "number type")
-    title = ts.expect("str", "title").text
-    players = ts.strings("players")
-    if not players:
-        raise ts.error("the game has no players", "players")
+    title, players = ts.header("EFG", 2)
     if (t := ts.peek()) is not None and t.kind == "str":
         ts.next("comment")
     infosets: dict[tuple[int, int], list[str]] = {}

@@ -34,19 +34,7 @@ def parse_nfg(text: str, path: str = "<string>") -> NormalFormGame:
         With the file, line and part of the format that is wrong.
     """
     ts = TokenStream(text, path)
-    head = ts.expect("word", "header")
-    if head.text != "NFG":
-        raise GameFormatError(f"an .nfg file starts with 'NFG', not {head.text!r}", path, head.line, "header")
-    version = ts.integer("version")
-    if version != 1:
-        raise ts.error(f"only version 1 of the .nfg format is supported, not {version}", "version")
-    kind = ts.expect("word", "number type")
-    if kind.text not in ("R", "D"):
-        raise GameFormatError(f"number type must be R or D, not {kind.text!r}", path, kind.line, "number type")
-    title = ts.expect("str", "title").text
-    players = ts.strings("players")
-    if not players:
-        raise ts.error("the game has no players", "players")
+    title, players = ts.header("NFG", 1)
     ts.expect("{", "strategies")
     tok = ts.peek()
     if tok is not None and tok.kind == "word":

@@ -111,5 +111,23 @@ class TokenStream:
         self.expect("}", field)
         return out
 
+    def header(self, magic: str, version: int) -> tuple[str, list[str]]:
+        """The common head of Gambit files: magic word, version, number type, title, players."""
+        head = self.expect("word", "header")
+        if head.text != magic:
+            message = f"a {magic} file starts with {magic!r}, not {head.text!r}"
+            raise GameFormatError(message, self.path, head.line, "header")
+        found = self.integer("version")
+        if found != version:
+            raise self.error(f"only version {version} of the {magic} format is supported, not {found}", "version")
+        kind = self.expect("word", "number type")
+        if kind.text not in ("R", "D"):
+            raise GameFormatError(f"number type must be R or D, not {kind.text!r}", self.path, kind.line, "number type")
+        title = self.expect("str", "title").text
+        players = self.strings("players")
+        if not players:
+            raise self.error("the game has no players", "players")
+        return title, players
+
     def at_end(self) -> bool:
         return self.pos >= len(self.tokens)
