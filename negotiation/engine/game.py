@@ -218,7 +218,7 @@ class NormalFormGame:
             return spec
         if isinstance(spec, Mapping):
             return _prof.profile_from_mapping(self.players, self.strategies, spec)  # type: ignore[arg-type]
-        vecs = _prof.coerce_sigma(self.payoffs, spec) if self.exact else [float_array(v) for v in spec]
+        vecs = _prof.coerce_sigma(self.payoffs, spec)
         return MixedProfile(self.players, self.strategies, tuple(vecs))
 
     def pure_profile(self, indices: Sequence[int]) -> MixedProfile:
@@ -373,7 +373,7 @@ class NormalFormGame:
         if self.n_players != 2:
             raise GameError("to_latex() renders two-player games as a bimatrix")
         corner = rf"{latex.escape(self.players[0])} $\backslash$ {latex.escape(self.players[1])}"
-        header = [self.players[0] + " / " + self.players[1], *self.strategies[1]]
+        header = [corner, *(latex.escape(s) for s in self.strategies[1])]
         rows = [
             [latex.escape(r)]
             + [
@@ -382,8 +382,7 @@ class NormalFormGame:
             ]
             for i, r in enumerate(self.strategies[0])
         ]
-        text = latex.table(header, rows, "l|" + "c" * self.shape[1], caption or self.title or None, label, raw=True)
-        return text.replace(latex.escape(header[0]), corner, 1)
+        return latex.table(header, rows, "l|" + "c" * self.shape[1], caption or self.title or None, label, raw=True)
 
 
 def _num(v: object) -> str:

@@ -21,10 +21,10 @@ def table(
     label: str | None = None,
     raw: bool = False,
 ) -> str:
-    """A ``table`` environment holding a ``tabular``; cells are escaped unless ``raw``."""
+    """A ``table`` environment holding a ``tabular``; header and cells are escaped unless ``raw``."""
     cell = (lambda s: s) if raw else escape
     lines = [r"\begin{table}[ht]", r"\centering", rf"\begin{{tabular}}{{{align}}}"]
-    lines.append(" & ".join(escape(h) for h in header) + r" \\")
+    lines.append(" & ".join(cell(h) for h in header) + r" \\")
     lines.append(r"\hline")
     lines += [" & ".join(cell(str(c)) for c in row) + r" \\" for row in rows]
     lines.append(r"\end{tabular}")

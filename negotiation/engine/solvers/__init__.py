@@ -200,7 +200,7 @@ def _zero_sum(game: NormalFormGame, exact: bool, params: dict) -> SolveResult:
         x, y, _ = zero_sum.maximin(float_array(a))
         pair = (tuple(x), tuple(y))
         algorithm = "maximin by linear programming (HiGHS)"
-    eqs = _verified(game, [_cast(pair, exact) if exact else [list(pair[0]), list(pair[1])]], params["tol"])
+    eqs = _verified(game, [_cast(pair, exact)], params["tol"])
     value = eqs[0].payoffs[game.players[0]]
     return SolveResult(
         game, "zero_sum", algorithm, params, exact, False, None, tuple(eqs), details={"value": value},

@@ -202,7 +202,7 @@ def _check(
         points = [{}]
     out = []
     for point in points:
-        values = {k: v for k, v in point.items()}
+        values = dict(point)
         rational = all(v.is_Rational for v in values.values())
         if not rational:
             values = {k: sp.N(v, DIGITS + 10) for k, v in values.items()}
