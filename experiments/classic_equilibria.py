@@ -15,7 +15,7 @@ from negotiation.engine import latex
 
 def table() -> pd.DataFrame:
     rows = []
-    for name in catalog.list():
+    for name in catalog.list("game"):
         game = catalog.load(name)
         result = solve(game, "all", exact=True)
         for k, eq in enumerate(result.equilibria):

@@ -1,7 +1,8 @@
-"""The catalog of encoded games in ``games/``, loadable by name.
+"""The catalog of encoded games and scenarios in ``games/``, loadable by name.
 
 In a source checkout the files are read from ``games/``; in an installed wheel they
-are shipped inside the package (``negotiation/_catalog``).
+are shipped inside the package (``negotiation/_catalog``).  ``.nfg``/``.efg`` files
+load as games, ``.yaml`` files as :class:`~negotiation.domain.scenario.Scenario`.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import builtins
 from importlib import resources
 from pathlib import Path
 
+from negotiation.domain.scenario import Scenario, load_scenario
+from negotiation.engine.expressions import suggest
 from negotiation.engine.game import NormalFormGame
-from negotiation.errors import GameFormatError
+from negotiation.errors import GameError
 from negotiation.io import read_game
 from negotiation.io.nfg import nfg_comment
 
-_SUFFIXES = (".nfg", ".efg")
+_SUFFIXES = (".nfg", ".efg", ".yaml")
 
 
 def directory() -> Path:
@@ -26,9 +29,12 @@ def directory() -> Path:
     return Path(__file__).resolve().parent.parent / "games"
 
 
-def list() -> builtins.list[str]:
-    """Names of the catalog's games, sorted."""
-    return sorted(p.stem for p in directory().iterdir() if p.suffix in _SUFFIXES)
+def list(kind: str | None = None) -> builtins.list[str]:
+    """Names of the catalog's entries, sorted: all, or only ``kind="game"`` or ``kind="scenario"``."""
+    kinds = {None: _SUFFIXES, "game": (".nfg", ".efg"), "scenario": (".yaml",)}
+    if kind not in kinds:
+        raise GameError(f"unknown kind {kind!r}; use 'game', 'scenario' or None")
+    return sorted(p.stem for p in directory().iterdir() if p.suffix in kinds[kind])
 
 
 def path(name: str) -> Path:
@@ -37,15 +43,23 @@ def path(name: str) -> Path:
         candidate = directory() / f"{name}{suffix}"
         if candidate.is_file():
             return candidate
-    raise GameFormatError(f"no catalog entry {name!r}; entries are {', '.join(list())}", str(directory()))
+    names = list()
+    raise GameError(f"no catalog entry {name!r}{suggest(name, names)}; entries are {', '.join(names)}")
 
 
-def load(name: str) -> NormalFormGame:
-    """Load a catalog game by name, e.g. ``load("chicken")``."""
-    return read_game(path(name))
+def load(name: str) -> NormalFormGame | Scenario:
+    """Load a catalog entry by name, e.g. ``load("chicken")`` (a game) or ``load("idlib-2020")`` (a scenario)."""
+    p = path(name)
+    return load_scenario(p) if p.suffix == ".yaml" else read_game(p)
 
 
 def provenance(name: str) -> str:
-    """The source and known answer recorded in the entry's file."""
+    """The source and known answer recorded in the entry's file (the sources of a scenario)."""
     p = path(name)
-    return nfg_comment(p.read_text(encoding="utf-8"), str(p)) if p.suffix == ".nfg" else ""
+    if p.suffix == ".nfg":
+        return nfg_comment(p.read_text(encoding="utf-8"), str(p))
+    if p.suffix == ".yaml":
+        sc = load_scenario(p)
+        return "\n".join(f"[{s.id}] {s.title}" + (f" ({s.location})" if s.location else "")
+                         for s in sc.sources.values())
+    return ""

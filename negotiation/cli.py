@@ -1,7 +1,13 @@
 """The ``negotiation`` command.
 
-``negotiation solve FILE [--method ...] [--exact] [--format table|json|csv]`` prints the
-equilibria of a game file.  Errors print one line on stderr and exit with status 2.
+- ``negotiation list``: the catalog's games and scenarios;
+- ``negotiation show NAME|FILE``: a game or scenario with its parameters and sources;
+- ``negotiation solve NAME|FILE [--game G] [--set p=v ...] [--method ...] [--exact]
+  [--format table|json|csv]``: the equilibria of a game file or of a scenario's game;
+- ``negotiation explain NAME|FILE --outcome O [--set p=v ...] [--format table|json|csv]``:
+  the conditions that hold an outcome up, their slack and thresholds.
+
+Errors print one line on stderr and exit with status 2.
 """
 
 from __future__ import annotations
@@ -10,9 +16,15 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from negotiation import catalog
+from negotiation.domain.explain import explain
+from negotiation.domain.leverage import number, plain
+from negotiation.domain.scenario import Scenario, load_scenario
+from negotiation.engine.game import NormalFormGame
 from negotiation.engine.solvers import METHODS, SolveResult, solve
-from negotiation.errors import NegotiationError
+from negotiation.errors import GameError, NegotiationError
 from negotiation.io import read_game
 
 
@@ -35,42 +47,141 @@ def _table(result: SolveResult) -> str:
     return "\n".join(lines)
 
 
-def _csv(result: SolveResult) -> str:
-    frame = result.to_frame()
-    return frame.astype(str).to_csv(index=False, lineterminator="\n") if not frame.empty else ""
+def _csv(frame: object) -> str:
+    return frame.astype(str).to_csv(index=False, lineterminator="\n") if not frame.empty else ""  # type: ignore[attr-defined]
+
+
+def _load(target: str) -> NormalFormGame | Scenario:
+    """A file path (by its extension) or a catalog name."""
+    p = Path(target)
+    if p.is_file():
+        return load_scenario(p) if p.suffix.lower() in (".yaml", ".yml") else read_game(p)
+    if p.suffix or "/" in target:
+        raise GameError(f"{target}: no such file")
+    return catalog.load(target)
+
+
+def _overrides(pairs: Sequence[str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise GameError(f"--set {pair!r}: expected NAME=VALUE, e.g. --set nato_support=0.8")
+        try:
+            out[name.strip()] = number(value.strip())
+        except ValueError as err:
+            raise GameError(f"--set {pair!r}: {err}") from None
+    return out
+
+
+def _scenario_game(sc: Scenario, game: str | None) -> str:
+    if game is not None:
+        sc.game_spec(game)
+        return game
+    if len(sc.games) == 1:
+        return next(iter(sc.games))
+    raise GameError(f"scenario {sc.name!r} has several games; choose one with --game ({', '.join(sc.games)})")
+
+
+def _show_scenario(sc: Scenario) -> str:
+    lines = [f"{sc.name}: {sc.title}", ""]
+    if sc.description:
+        lines += [sc.description, ""]
+    lines.append("parties: " + "; ".join(f"{k} ({p.name})" for k, p in sc.parties.items()))
+    lines += ["", "parameters:"]
+    width = max(len(k) for k in sc.parameters)
+    for k, p in sc.parameters.items():
+        lo, hi = p.bounds
+        lines.append(
+            f"  {k.ljust(width)}  {plain(p.baseline)!s:>6} in [{plain(lo)}, {plain(hi)}] {p.unit}; "
+            f"{p.distribution.kind}; baseline: {p.baseline_provenance.kind}"
+        )
+    for gid, spec in sc.games.items():
+        game = sc.game(gid)
+        lines += ["", f"game {gid}: {spec.title}", f"  players: {', '.join(game.players)}"]
+        for prof, texts in spec.payoffs:
+            pays = "; ".join(f"{p}: {t}" for p, t in zip(game.players, texts, strict=True))
+            lines.append(f"  ({', '.join(prof)}) -> {pays}")
+    if sc.outcomes:
+        lines += ["", "outcomes (status at baseline):"]
+        for oid, o in sc.outcomes.items():
+            status = "equilibrium" if sc.holds(oid) else "not an equilibrium"
+            hist = ", historical" if o.historical else ""
+            lines.append(f"  {oid} [{o.game}{hist}]: {o.description} -> {status}")
+    lines += ["", "sources:"] + [f"  [{s.id}] {s.title}" + (f" ({s.location})" if s.location else "")
+                                 for s in sc.sources.values()]
+    if sc.assumptions:
+        lines += ["", "assumptions:"] + [f"  - {a}" for a in sc.assumptions]
+    return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="negotiation", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="negotiation", description="Game-theoretic models of coercive negotiation.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p_solve = sub.add_parser("solve", help="compute the equilibria of a .nfg or .efg game file")
-    p_solve.add_argument("file")
+    sub.add_parser("list", help="list the catalog's games and scenarios")
+    p_show = sub.add_parser("show", help="show a game or scenario (catalog name or file)")
+    p_show.add_argument("target", metavar="NAME|FILE")
+
+    p_solve = sub.add_parser("solve", help="compute the equilibria of a game file or of a scenario's game")
+    p_solve.add_argument("target", metavar="NAME|FILE")
+    p_solve.add_argument("--game", help="the scenario's game to solve")
+    p_solve.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
+                         help="override a parameter's baseline (repeatable)")
     p_solve.add_argument("--method", default="auto", choices=METHODS)
     p_solve.add_argument("--exact", action="store_true", help="rational arithmetic; fractions in the output")
     p_solve.add_argument("--format", default="table", choices=("table", "json", "csv"))
     p_solve.add_argument("--label", type=int, default=0, help="first dropped label of Lemke-Howson")
     p_solve.add_argument("--seed", type=int, default=0, help="seed of the numeric method")
+
+    p_ex = sub.add_parser("explain", help="the equilibrium conditions that hold an outcome up")
+    p_ex.add_argument("target", metavar="NAME|FILE")
+    p_ex.add_argument("--outcome", required=True)
+    p_ex.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
+                      help="override a parameter's baseline (repeatable)")
+    p_ex.add_argument("--format", default="table", choices=("table", "json", "csv"))
     return parser
+
+
+def _run(args: argparse.Namespace) -> str:
+    if args.command == "list":
+        return "\n".join(catalog.list())
+    obj = _load(args.target)
+    if args.command == "show":
+        if isinstance(obj, Scenario):
+            return _show_scenario(obj)
+        return repr(obj)
+    if args.command == "solve":
+        if isinstance(obj, Scenario):
+            game = obj.at(_scenario_game(obj, args.game), _overrides(args.set))
+        elif args.game or args.set:
+            raise GameError(f"{args.target} is a game file; --game and --set apply to scenarios")
+        else:
+            game = obj
+        result = solve(game, args.method, exact=args.exact, label=args.label, rng=args.seed)
+        if args.format == "json":
+            return json.dumps(result.to_dict(), indent=1)
+        return _csv(result.to_frame()) if args.format == "csv" else _table(result)
+    if not isinstance(obj, Scenario):
+        raise GameError(f"{args.target} is a game, not a scenario; explain needs a scenario with outcomes")
+    ex = explain(obj, args.outcome, _overrides(args.set))
+    if args.format == "json":
+        return json.dumps(ex.to_dict(), indent=1)
+    return _csv(ex.to_frame()) if args.format == "csv" else ex.to_text()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        game = read_game(args.file)
-        result = solve(game, args.method, exact=args.exact, label=args.label, rng=args.seed)
+        text = _run(args)
     except NegotiationError as err:
         print(f"negotiation: error: {err}", file=sys.stderr)
         return 2
     except OSError as err:
-        print(f"negotiation: error: {args.file}: {err.strerror or err}", file=sys.stderr)
+        print(f"negotiation: error: {getattr(args, 'target', '')}: {err.strerror or err}", file=sys.stderr)
         return 2
-    if args.format == "json":
-        print(json.dumps(result.to_dict(), indent=1))
-    elif args.format == "csv":
-        sys.stdout.write(_csv(result))
-    else:
-        print(_table(result))
+    if text:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
 

@@ -78,7 +78,10 @@ def test_catalog_ships_in_the_wheel(tmp_path):
     site = tmp_path / "site"
     install = [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)]
     subprocess.run(install, check=True)
-    code = "import negotiation.catalog as c; print(c.directory()); print(len(c.load('chicken').strategies))"
+    code = (
+        "import negotiation as n; c = n.catalog; print(c.directory()); print('idlib-2020' in c.list());"
+        "print(n.explain(c.load('idlib-2020'), 'ceasefire').holds); print(len(c.load('chicken').strategies))"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path,
                          env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
-    assert "_catalog" in run.stdout and run.stdout.strip().endswith("2")
+    assert "_catalog" in run.stdout and run.stdout.split()[1:] == ["True", "True", "2"]

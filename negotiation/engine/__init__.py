@@ -4,15 +4,26 @@ The engine never imports the domain layer (parties, leverage, scenarios).
 """
 
 from negotiation.engine.dominance import iterated_elimination
+from negotiation.engine.expressions import ExpressionError, parse_expression
 from negotiation.engine.game import NormalFormGame
+from negotiation.engine.parametric import ParametricGame
 from negotiation.engine.profile import MixedProfile
 from negotiation.engine.solvers import Equilibrium, SolveResult, solve
+from negotiation.engine.symbolic import Condition, conditions, mixed_2x2, region, threshold
 
 __all__ = [
+    "Condition",
     "Equilibrium",
+    "ExpressionError",
     "MixedProfile",
     "NormalFormGame",
+    "ParametricGame",
     "SolveResult",
+    "conditions",
     "iterated_elimination",
+    "mixed_2x2",
+    "parse_expression",
+    "region",
     "solve",
+    "threshold",
 ]

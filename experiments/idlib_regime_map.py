@@ -1,0 +1,84 @@
+"""Figure 2: regime map of the Idlib escalation game over two pairs of leverage parameters.
+
+Each cell is solved (all equilibria, verified) at the scenario's baseline with the two
+parameters varied; the colour says which equilibria exist there.  The dashed lines are
+the symbolic boundaries of the ceasefire's two Nash conditions
+(:func:`negotiation.region`), drawn independently of the numeric solves.
+Writes ``experiments/output/idlib_regime_map.png`` and ``idlib_regime_map.csv``.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from _output import write_figure, write_text
+from matplotlib.colors import ListedColormap
+
+from negotiation import catalog, conditions, region, solve
+
+PANELS = [("nato_support", "monitoring"), ("nato_support", "displaced")]
+POINTS = 81
+
+
+def regime(result, game) -> str:
+    """A label for the set of equilibria: pure profiles by name, 'mixed' for the others."""
+    names = []
+    for eq in result:
+        probs = eq.profile.probabilities
+        if all(max(v) == 1 for v in probs):
+            names.append("/".join(game.strategies[i][int(np.argmax(v))] for i, v in enumerate(probs)))
+        else:
+            names.append("mixed")
+    return " + ".join(sorted(names))
+
+
+def main() -> None:
+    idlib = catalog.load("idlib-2020")
+    game = idlib.game("escalation")
+    base = idlib.baseline()
+    ceasefire = conditions(game, idlib.outcome("ceasefire").profiles[0])
+    rows = []
+    for x_name, y_name in PANELS:
+        xs = np.linspace(*(float(b) for b in idlib.parameters[x_name].bounds), POINTS)
+        ys = np.linspace(*(float(b) for b in idlib.parameters[y_name].bounds), POINTS)
+        for y in ys:
+            for x in xs:
+                point = {**base, x_name: round(float(x), 6), y_name: round(float(y), 6)}
+                result = solve(game.at(point).as_float(), "all")
+                rows.append({"panel": f"{x_name} x {y_name}", "x": x, "y": y, "regime": regime(result, game)})
+    frame = pd.DataFrame(rows)
+    write_text("idlib_regime_map.csv", frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+
+    labels = sorted(frame["regime"].unique())
+    palette = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c"]
+    cmap = ListedColormap(palette[: len(labels)])
+    fig, axes = plt.subplots(1, 2, figsize=(10.5, 4.4))
+    for ax, (x_name, y_name) in zip(axes, PANELS, strict=True):
+        sub = frame[frame["panel"] == f"{x_name} x {y_name}"]
+        codes = sub["regime"].map({lab: k for k, lab in enumerate(labels)}).to_numpy().reshape(POINTS, POINTS)
+        extent = (sub["x"].min(), sub["x"].max(), sub["y"].min(), sub["y"].max())
+        ax.imshow(codes, origin="lower", extent=extent, aspect="auto", cmap=cmap, vmin=-0.5,
+                  vmax=len(labels) - 0.5, interpolation="nearest")
+        reg = region(ceasefire, (x_name, y_name), base)
+        gx, gy = np.meshgrid(np.linspace(extent[0], extent[1], 400), np.linspace(extent[2], extent[3], 400))
+        for margin in reg.margins(gx, gy):
+            if margin.min() < 0 < margin.max():
+                ax.contour(gx, gy, margin, levels=[0], colors="k", linestyles="--", linewidths=1)
+        ax.plot([float(base[x_name])], [float(base[y_name])], "w*", ms=13, mec="k", label="baseline (March 2020)")
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+        ax.set_xlabel(f"{x_name} ({idlib.parameters[x_name].unit})")
+        ax.set_ylabel(f"{y_name} ({idlib.parameters[y_name].unit})")
+        ax.legend(loc="upper right", fontsize=8)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=cmap(k)) for k in range(len(labels))]
+    fig.legend(handles, [f"equilibria: {lab} (Turkey/Russia-Syria)" for lab in labels], loc="lower center",
+               ncol=2, fontsize=8, frameon=False)
+    fig.suptitle("Idlib escalation game: which equilibria exist where (dashed: ceasefire conditions)")
+    fig.tight_layout(rect=(0, 0.12, 1, 0.95))
+    write_figure("idlib_regime_map.png", fig)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    main()

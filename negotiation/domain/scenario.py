@@ -1,0 +1,511 @@
+"""Scenarios: parties, leverage parameters, parametric games and outcomes of one case.
+
+A scenario is read from a YAML file (``games/*.yaml``), validated against the JSON
+Schema ``scenario.schema.json`` and then against the rules a schema cannot state
+(references between sections, every pure profile given once, payoff expressions in the
+safe grammar of :mod:`negotiation.engine.expressions`, baselines within bounds).  A bad
+file gets a :class:`~negotiation.errors.GameFormatError` naming the file, the line, the
+key path and the reason.  :func:`save_scenario` writes it back; loading what was saved
+gives an equal scenario.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import numpy as np
+import yaml
+
+from negotiation.domain.leverage import (
+    Distribution,
+    Parameter,
+    ParameterError,
+    Provenance,
+    Source,
+    number,
+    plain,
+)
+from negotiation.engine.expressions import ExpressionError, check_parameter_name, parse_expression, suggest
+from negotiation.engine.game import NormalFormGame
+from negotiation.engine.parametric import ParametricGame
+from negotiation.engine.solvers import SolveResult, solve
+from negotiation.errors import GameError, GameFormatError
+from negotiation.io.atomic import atomic_write_text
+
+FORMAT = "negotiation-scenario/1"
+
+
+@dataclass(frozen=True)
+class Party:
+    """A decision maker: ``id`` is used in games, ``name`` in tables and text."""
+
+    id: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class GameSpec:
+    """A normal-form game of the scenario, as written in the file.
+
+    ``payoffs`` holds, for each pure profile (strategy names in player order), the
+    payoff expression text of each player.
+    """
+
+    id: str
+    title: str
+    players: tuple[str, ...]
+    strategies: tuple[tuple[str, ...], ...]
+    payoffs: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    description: str = ""
+    notes: tuple[tuple[tuple[str, ...], str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An outcome of interest: a set of pure profiles of one game (it holds if any is an equilibrium)."""
+
+    id: str
+    game: str
+    profiles: tuple[tuple[str, ...], ...]
+    description: str = ""
+    historical: bool = False
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A case: parties, leverage parameters, games sharing them, outcomes and sources.
+
+    Examples
+    --------
+    >>> from negotiation import catalog
+    >>> idlib = catalog.load("idlib-2020")
+    >>> sorted(idlib.games)
+    ['escalation', 'refugee']
+    """
+
+    name: str
+    title: str
+    description: str
+    sources: Mapping[str, Source]
+    parties: Mapping[str, Party]
+    parameters: Mapping[str, Parameter]
+    games: Mapping[str, GameSpec]
+    outcomes: Mapping[str, Outcome]
+    assumptions: tuple[str, ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return to_dict(self) == to_dict(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -------------------------------------------------------------------- values
+    def baseline(self) -> dict[str, Fraction]:
+        """Every parameter at its baseline."""
+        return {name: p.baseline for name, p in self.parameters.items()}
+
+    def values(self, overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> dict[str, Fraction]:
+        """Baseline values with some overridden; unknown names and out-of-bounds values are refused."""
+        merged = self.baseline()
+        for key, value in {**(overrides or {}), **kwargs}.items():
+            if key not in self.parameters:
+                raise GameError(
+                    f"scenario {self.name!r} has no parameter {key!r}{suggest(key, self.parameters)}; "
+                    f"parameters: {', '.join(self.parameters)}"
+                )
+            try:
+                merged[key] = self.parameters[key].check(value)
+            except ValueError as err:
+                raise GameError(f"scenario {self.name!r}: {err}") from None
+        return merged
+
+    # --------------------------------------------------------------------- games
+    def game_spec(self, game: str) -> GameSpec:
+        if game not in self.games:
+            raise GameError(
+                f"scenario {self.name!r} has no game {game!r}{suggest(game, self.games)}; "
+                f"games: {', '.join(self.games)}"
+            )
+        return self.games[game]
+
+    def game(self, game: str) -> ParametricGame:
+        """The parametric game (players named by their parties' names)."""
+        return self._games[self.game_spec(game).id]
+
+    @cached_property
+    def _games(self) -> dict[str, ParametricGame]:
+        return {gid: _build_game(self, spec) for gid, spec in self.games.items()}
+
+    def at(self, game: str, overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> NormalFormGame:
+        """The numeric game at the baseline with ``overrides``."""
+        return self.game(game).at(self.values(overrides, **kwargs))
+
+    def solve(self, game: str, overrides: Mapping[str, Any] | None = None, method: str = "auto",
+              **kwargs: Any) -> SolveResult:
+        """Solve one game at the baseline with ``overrides`` (see :func:`negotiation.solve`)."""
+        return solve(self.at(game, overrides), method, **kwargs)
+
+    def outcome(self, outcome: str) -> Outcome:
+        if outcome not in self.outcomes:
+            raise GameError(
+                f"scenario {self.name!r} has no outcome {outcome!r}{suggest(outcome, self.outcomes)}; "
+                f"outcomes: {', '.join(self.outcomes) or 'none'}"
+            )
+        return self.outcomes[outcome]
+
+    def outcome_profiles(self, outcome: str) -> list[dict[str, str]]:
+        """The outcome's profiles as ``{player name: strategy}``."""
+        out = self.outcome(outcome)
+        names = self.game(out.game).players
+        return [dict(zip(names, prof, strict=True)) for prof in out.profiles]
+
+    def holds(self, outcome: str, overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> bool:
+        """Whether some profile of the outcome is a Nash equilibrium at these values."""
+        out = self.outcome(outcome)
+        numeric = self.at(out.game, overrides, **kwargs)
+        return any(numeric.is_nash(numeric.profile(p)) for p in self.outcome_profiles(outcome))
+
+    def party_name(self, party: str) -> str:
+        return self.parties[party].name
+
+
+def _build_game(scenario: Scenario, spec: GameSpec) -> ParametricGame:
+    shape = tuple(len(s) for s in spec.strategies)
+    payoffs = np.empty((len(spec.players), *shape), dtype=object)
+    index = [{s: k for k, s in enumerate(labels)} for labels in spec.strategies]
+    params = tuple(scenario.parameters)
+    for k, (profile, texts) in enumerate(spec.payoffs):
+        cell = tuple(index[i][s] for i, s in enumerate(profile))
+        for i, (player, text) in enumerate(zip(spec.players, texts, strict=True)):
+            where = f"games.{spec.id}.payoffs[{k}].{player}"
+            payoffs[(i, *cell)] = parse_expression(text, params, where)
+    return ParametricGame(
+        payoffs, params, tuple(scenario.party_name(p) for p in spec.players), spec.strategies, spec.title
+    )
+
+
+# ======================================================================== files
+_SCHEMA_FILE = "scenario.schema.json"
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files."""
+    text = resources.files("negotiation.domain").joinpath(_SCHEMA_FILE).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _key_path(parts: Sequence[Any]) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top level)"
+
+
+def _line_map(text: str) -> dict[tuple[Any, ...], int]:
+    """1-based line of every key path in a YAML document (for error messages)."""
+    lines: dict[tuple[Any, ...], int] = {}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+
+    def walk(node: Any, path: tuple[Any, ...]) -> None:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                walk(value, (*path, key.value))
+                lines[(*path, key.value)] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for k, value in enumerate(node.value):
+                walk(value, (*path, k))
+
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+class _Context:
+    """Raises errors that name the file, the line and the key path."""
+
+    def __init__(self, path: str, lines: Mapping[tuple[Any, ...], int]) -> None:
+        self.path = path
+        self.lines = lines
+
+    def error(self, keys: Sequence[Any], reason: str, at: Sequence[Any] | None = None) -> GameFormatError:
+        """The error at key path ``keys``; its line is that of ``at`` (default ``keys``) or its nearest parent."""
+        where = tuple(keys if at is None else at)
+        line = next((self.lines[where[:n]] for n in range(len(where), -1, -1) if where[:n] in self.lines), None)
+        return GameFormatError(reason, self.path, line, _key_path(keys))
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Raises
+    ------
+    GameFormatError
+        Naming the file, line, key path and reason when the file is not a valid scenario.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as err:
+        raise GameFormatError(f"cannot read: {err.strerror or err}", str(p)) from None
+    return parse_scenario(text, str(p))
+
+
+def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
+    """Validate and build a scenario from YAML text (``path`` is used in errors)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(err, "problem", None) or str(err)
+        raise GameFormatError(f"not valid YAML: {reason}", path, line) from None
+    return from_dict(data, path, _line_map(text))
+
+
+def from_dict(data: Any, path: str = "<scenario>", lines: Mapping[tuple[Any, ...], int] | None = None) -> Scenario:
+    """Validate plain data (as loaded from YAML) and build the scenario."""
+    ctx = _Context(path, lines or {})
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.path))))
+    if errors:
+        err = jsonschema.exceptions.best_match(errors)
+        keys = list(err.absolute_path)
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {}))) \
+            if err.validator == "additionalProperties" and isinstance(err.instance, dict) else []
+        raise ctx.error(keys, _schema_message(err), at=keys + extra[:1])
+    return _Builder(data, ctx).scenario()
+
+
+def _schema_message(err: jsonschema.ValidationError) -> str:
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = sorted(err.schema.get("properties", {}))
+        extra = sorted(set(err.instance) - set(allowed))
+        hint = suggest(extra[0], allowed) if extra else ""
+        return f"unexpected key(s) {extra}{hint}; allowed keys: {allowed}"
+    if err.validator == "oneOf" and "number" in json.dumps(err.schema):
+        return f"{err.instance!r} is not a number (write 0.5, 2, 1e-3 or 1/3)"
+    return err.message
+
+
+class _Builder:
+    def __init__(self, data: dict[str, Any], ctx: _Context) -> None:
+        self.data = data
+        self.ctx = ctx
+
+    def scenario(self) -> Scenario:
+        d = self.data
+        sources = {k: Source(k, v["title"], v.get("location", ""), v.get("note", "")) for k, v in d["sources"].items()}
+        self.sources = sources
+        parties = {k: Party(k, v["name"], v.get("description", "")) for k, v in d["parties"].items()}
+        self.parties = parties
+        parameters = {k: self.parameter(k, v) for k, v in d["parameters"].items()}
+        self.parameter_names = tuple(parameters)
+        games = {k: self.game(k, v) for k, v in d["games"].items()}
+        outcomes = {k: self.outcome(k, v, games) for k, v in (d.get("outcomes") or {}).items()}
+        return Scenario(
+            d["name"], d["title"], d.get("description", ""), sources, parties, parameters, games, outcomes,
+            tuple(d.get("assumptions", ())),
+        )
+
+    def provenance(self, keys: list[Any], data: dict[str, Any]) -> Provenance:
+        src = data.get("source", "")
+        if src and src not in self.sources:
+            raise self.ctx.error([*keys, "source"], f"unknown source {src!r}{suggest(src, self.sources)}; "
+                                 f"sources: {', '.join(self.sources)}")
+        return Provenance(src, data.get("fact", ""), data.get("assumption", ""))
+
+    def parameter(self, name: str, d: dict[str, Any]) -> Parameter:
+        keys = ["parameters", name]
+        try:
+            check_parameter_name(name)
+        except ValueError as err:
+            raise self.ctx.error(keys, str(err)) from None
+        try:
+            dist = Distribution.from_dict(d["distribution"])
+        except ValueError as err:
+            raise self.ctx.error([*keys, "distribution"], str(err)) from None
+        prov = d["provenance"]
+        provenance = (
+            self.provenance([*keys, "provenance", "baseline"], prov["baseline"]),
+            self.provenance([*keys, "provenance", "range"], prov["range"]),
+        )
+        values = {}
+        for field in ("baseline", "bounds"):
+            raw = d[field] if field == "baseline" else d[field][0]
+            try:
+                values[field] = number(raw)
+                if field == "bounds":
+                    values[field] = (values[field], number(d[field][1]))
+            except ValueError as err:
+                raise self.ctx.error([*keys, field], str(err)) from None
+        try:
+            return Parameter(name, d["description"], d["unit"], values["baseline"], values["bounds"], dist,
+                             *provenance)
+        except ParameterError as err:
+            raise self.ctx.error([*keys, err.field], str(err)) from None
+
+    def game(self, gid: str, d: dict[str, Any]) -> GameSpec:
+        keys = ["games", gid]
+        players = tuple(d["players"])
+        for k, p in enumerate(players):
+            if p not in self.parties:
+                raise self.ctx.error([*keys, "players", k], f"unknown party {p!r}{suggest(p, self.parties)}; "
+                                     f"parties: {', '.join(self.parties)}")
+        strat = d["strategies"]
+        if set(strat) != set(players):
+            missing, extra = sorted(set(players) - set(strat)), sorted(set(strat) - set(players))
+            raise self.ctx.error([*keys, "strategies"], f"strategies must be given for exactly the players; "
+                                 f"missing {missing}, not players {extra}")
+        strategies = tuple(tuple(strat[p]) for p in players)
+        seen: dict[tuple[str, ...], int] = {}
+        entries, notes = [], []
+        for k, entry in enumerate(d["payoffs"]):
+            ekeys = [*keys, "payoffs", k]
+            prof = tuple(entry["profile"])
+            if len(prof) != len(players):
+                raise self.ctx.error([*ekeys, "profile"], f"a profile names one strategy per player "
+                                     f"({', '.join(players)}); got {len(prof)}")
+            for i, (p, s) in enumerate(zip(players, prof, strict=True)):
+                if s not in strategies[i]:
+                    raise self.ctx.error([*ekeys, "profile", i], f"{p} has no strategy {s!r}"
+                                         f"{suggest(s, strategies[i])}; strategies: {list(strategies[i])}")
+            if prof in seen:
+                raise self.ctx.error([*ekeys, "profile"],
+                                     f"profile {list(prof)} already given at payoffs[{seen[prof]}]")
+            seen[prof] = k
+            extra = sorted(set(entry) - {"profile", "note", *players})
+            if extra:
+                raise self.ctx.error([*ekeys, extra[0]], f"{extra[0]!r} is not a player of this game; "
+                                     f"players: {', '.join(players)}")
+            missing = [p for p in players if p not in entry]
+            if missing:
+                raise self.ctx.error(ekeys, f"no payoff for {', '.join(missing)}")
+            texts = tuple(_payoff_text(entry[p]) for p in players)
+            for p, text in zip(players, texts, strict=True):
+                try:  # parsed here so that errors name the key; parsed again when the game is built
+                    parse_expression(text, self.parameter_names)
+                except ExpressionError as err:
+                    raise self.ctx.error([*ekeys, p], f"{err.reason} in {text!r}") from None
+            entries.append((prof, texts))
+            if entry.get("note"):
+                notes.append((prof, entry["note"]))
+        absent = [list(c) for c in itertools.product(*strategies) if c not in seen]
+        if absent:
+            raise self.ctx.error([*keys, "payoffs"], f"{len(absent)} profile(s) have no payoffs, e.g. {absent[0]}")
+        return GameSpec(gid, d["title"], players, strategies, tuple(entries), d.get("description", ""), tuple(notes))
+
+    def outcome(self, oid: str, d: dict[str, Any], games: Mapping[str, GameSpec]) -> Outcome:
+        keys = ["outcomes", oid]
+        gid = d["game"]
+        if gid not in games:
+            raise self.ctx.error([*keys, "game"],
+                                 f"unknown game {gid!r}{suggest(gid, games)}; games: {', '.join(games)}")
+        spec = games[gid]
+        profiles = []
+        for k, prof in enumerate(d["profiles"]):
+            pkeys = [*keys, "profiles", k]
+            if set(prof) != set(spec.players):
+                raise self.ctx.error(pkeys, f"a profile gives a strategy for each of {', '.join(spec.players)}; "
+                                     f"got {', '.join(prof) or 'none'}")
+            for i, p in enumerate(spec.players):
+                if prof[p] not in spec.strategies[i]:
+                    raise self.ctx.error([*pkeys, p], f"{p} has no strategy {prof[p]!r}"
+                                         f"{suggest(prof[p], spec.strategies[i])}; "
+                                         f"strategies: {list(spec.strategies[i])}")
+            profiles.append(tuple(prof[p] for p in spec.players))
+        return Outcome(oid, gid, tuple(profiles), d.get("description", ""), bool(d.get("historical", False)))
+
+
+def _payoff_text(value: Any) -> str:
+    return value if isinstance(value, str) else str(plain(number(value)))
+
+
+# -------------------------------------------------------------------------- save
+def to_dict(sc: Scenario) -> dict[str, Any]:
+    """The scenario as plain data in the file's layout (what :func:`save_scenario` writes)."""
+
+    def prov(p: Provenance) -> dict[str, str]:
+        out = {}
+        if p.source:
+            out |= {"source": p.source, "fact": p.fact}
+        if p.assumption:
+            out["assumption"] = p.assumption
+        return out
+
+    def drop_empty(d: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in d.items() if v not in ("", None, [], {})}
+
+    out: dict[str, Any] = {
+        "format": FORMAT,
+        "name": sc.name,
+        "title": sc.title,
+        "description": sc.description,
+        "assumptions": list(sc.assumptions),
+        "sources": {k: drop_empty({"title": s.title, "location": s.location, "note": s.note})
+                    for k, s in sc.sources.items()},
+        "parties": {k: drop_empty({"name": p.name, "description": p.description}) for k, p in sc.parties.items()},
+        "parameters": {
+            k: {
+                "description": p.description,
+                "unit": p.unit,
+                "baseline": plain(p.baseline),
+                "bounds": [plain(b) for b in p.bounds],
+                "distribution": p.distribution.to_dict(),
+                "provenance": {"baseline": prov(p.baseline_provenance), "range": prov(p.range_provenance)},
+            }
+            for k, p in sc.parameters.items()
+        },
+        "games": {},
+        "outcomes": {},
+    }
+    for gid, g in sc.games.items():
+        notes = dict(g.notes)
+        rows = []
+        for prof, texts in g.payoffs:
+            row: dict[str, Any] = {"profile": list(prof), **dict(zip(g.players, texts, strict=True))}
+            if prof in notes:
+                row["note"] = notes[prof]
+            rows.append(row)
+        out["games"][gid] = drop_empty({
+            "title": g.title, "description": g.description, "players": list(g.players),
+            "strategies": {p: list(s) for p, s in zip(g.players, g.strategies, strict=True)}, "payoffs": rows,
+        })
+    for oid, o in sc.outcomes.items():
+        game = sc.games[o.game]
+        out["outcomes"][oid] = drop_empty({
+            "description": o.description, "game": o.game, "historical": o.historical or None,
+            "profiles": [dict(zip(game.players, prof, strict=True)) for prof in o.profiles],
+        })
+    return drop_empty(out)
+
+
+def dump_scenario(sc: Scenario) -> str:
+    """The scenario as YAML text."""
+    return yaml.safe_dump(to_dict(sc), sort_keys=False, allow_unicode=True, width=100)
+
+
+def save_scenario(sc: Scenario, path: str | Path) -> None:
+    """Write the scenario to a YAML file atomically."""
+    atomic_write_text(path, dump_scenario(sc))
+
+
+def iter_parameters(sc: Scenario, game: str) -> Iterator[Parameter]:
+    """The parameters a game's payoffs depend on, in the scenario's order."""
+    used = set().union(*(e.free_symbols for e in sc.game(game).payoffs.flat))
+    names = {str(s) for s in used}
+    return (p for name, p in sc.parameters.items() if name in names)
