@@ -158,3 +158,19 @@ def test_mixed_closed_form_agrees_with_numeric_solving_at_sampled_points():
         else:
             assert not interior
     assert seen_valid > 0
+
+
+@pytest.mark.parametrize(
+    "text", ["min(x, 1) - 0.5", "(x if x < 2 else 4 - x) - 1", "exp(x) - 2", "x**3 - x", "sqrt(x) - 0.5*x",
+             "max(x - 4, 1 - x)"],
+)
+def test_threshold_sets_of_nonlinear_and_piecewise_margins(text):
+    """The holding set (exact, or by bisection where sympy cannot solve) matches direct evaluation."""
+    from negotiation.engine.expressions import parse_expression
+
+    margin = parse_expression(text, ["x"])
+    holds = threshold(margin, "x", {}, bounds=(0, 5)).holds
+    for value in np.linspace(0, 5, 101):
+        direct = float(margin.subs(symbol("x"), value)) >= 0
+        near_edge = any(abs(float(b) - value) < 1e-9 for b in holds.boundary)
+        assert near_edge or bool(holds.contains(sympy.Float(value))) == direct, (text, value)

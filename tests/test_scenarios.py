@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from fractions import Fraction as F
 from pathlib import Path
@@ -64,16 +65,27 @@ def test_every_number_has_its_provenance(idlib):
     assert idlib.parameters["displaced"].bounds[1] == F(7, 2)  # the population of Idlib
 
 
+SHINGLES = Path(__file__).resolve().parent / "data" / "idlib-source-shingles.txt"
+
+
+def _shingles(text: str, n: int = 8) -> set[str]:
+    """Hashes of every run of ``n`` words (the source's sentences cannot be rebuilt from them)."""
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    return {hashlib.sha256(" ".join(words[i : i + n]).encode()).hexdigest()[:16] for i in range(len(words) - n + 1)}
+
+
 @pytest.mark.skipif(not SOURCE.exists(), reason="the shared source text is not beside this checkout")
+def test_shingle_file_matches_the_source():
+    assert set(SHINGLES.read_text().split()) == _shingles(SOURCE.read_text(encoding="utf-8"))
+
+
 def test_facts_paraphrase_the_source_without_copying_it(idlib):
     """Each fact cites the article; none copies a run of eight or more of its words."""
-    words = re.findall(r"[a-z0-9']+", SOURCE.read_text(encoding="utf-8").lower())
-    runs = {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
-    for p in idlib.parameters.values():
-        for prov in (p.baseline_provenance, p.range_provenance):
-            fact = re.findall(r"[a-z0-9']+", prov.fact.lower())
-            copied = [" ".join(fact[i : i + 8]) for i in range(len(fact) - 7) if " ".join(fact[i : i + 8]) in runs]
-            assert not copied, (p.name, copied)
+    source = set(SHINGLES.read_text().split())
+    texts = [prov.fact for p in idlib.parameters.values() for prov in (p.baseline_provenance, p.range_provenance)]
+    texts += [idlib.description, *idlib.assumptions] + [g.description for g in idlib.games.values()]
+    for text in texts:
+        assert not _shingles(text) & source, text
 
 
 def test_round_trip_load_save_load_is_equal(idlib, tmp_path):
@@ -109,6 +121,13 @@ def test_distributions_sample_within_their_support(idlib):
         assert float(p.bounds[0]) <= draws.min() and draws.max() <= float(p.bounds[1])
     beta = Distribution.from_dict({"kind": "beta", "a": 2, "b": 6, "low": 0, "high": 2})
     assert beta.scipy().mean() == pytest.approx(0.5)  # 2 * a/(a+b)
+    trunc = Distribution.from_dict({"kind": "truncnormal", "mean": 0.5, "sd": 1, "low": 0, "high": 1})
+    draws = trunc.sample(np.random.default_rng(np.random.SeedSequence(8)), 5000)
+    assert 0 <= draws.min() and draws.max() <= 1 and abs(draws.mean() - 0.5) < 0.02  # symmetric truncation
+    again = trunc.sample(np.random.default_rng(np.random.SeedSequence(8)), 5000)
+    assert np.array_equal(draws, again)  # the same seed gives the same draws
+    with pytest.raises(ValueError, match="takes low, high; unexpected mode"):
+        Distribution.from_dict({"kind": "uniform", "low": 0, "high": 1, "mode": 0.5})
     with pytest.raises(ValueError, match="mode"):
         Distribution.from_dict({"kind": "triangular", "low": 0, "high": 1, "mode": 2})
 

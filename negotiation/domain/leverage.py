@@ -15,24 +15,15 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from negotiation.engine.numbers import parse_number
+from negotiation.engine.numbers import decimal_fraction
 
 
 def number(value: Any) -> Fraction:
-    """An exact number from YAML: int, float (read as the decimal it prints as) or ``"p/q"`` text."""
+    """An exact number from YAML or the command line: int, float (read as the decimal it
+    prints as) or text such as ``"0.35"``, ``"1e-3"`` or ``"1/3"``."""
     if isinstance(value, bool):
         raise ValueError("a boolean is not a number")
-    if isinstance(value, Fraction):
-        return value
-    if isinstance(value, int):
-        return Fraction(value)
-    if isinstance(value, float):
-        if not np.isfinite(value):
-            raise ValueError(f"{value!r} is not finite")
-        return Fraction(repr(value))
-    if isinstance(value, str):
-        return parse_number(value)
-    raise ValueError(f"{value!r} is not a number")
+    return decimal_fraction(value)
 
 
 def plain(value: Fraction) -> int | float | str:

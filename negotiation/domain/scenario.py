@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import jsonschema
@@ -102,6 +103,11 @@ class Scenario:
     games: Mapping[str, GameSpec]
     outcomes: Mapping[str, Outcome]
     assumptions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("sources", "parties", "parameters", "games", "outcomes"):  # read-only views
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+        object.__setattr__(self, "assumptions", tuple(self.assumptions))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Scenario):
@@ -502,10 +508,3 @@ def dump_scenario(sc: Scenario) -> str:
 def save_scenario(sc: Scenario, path: str | Path) -> None:
     """Write the scenario to a YAML file atomically."""
     atomic_write_text(path, dump_scenario(sc))
-
-
-def iter_parameters(sc: Scenario, game: str) -> Iterator[Parameter]:
-    """The parameters a game's payoffs depend on, in the scenario's order."""
-    used = set().union(*(e.free_symbols for e in sc.game(game).payoffs.flat))
-    names = {str(s) for s in used}
-    return (p for name, p in sc.parameters.items() if name in names)

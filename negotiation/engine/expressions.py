@@ -31,6 +31,7 @@ from fractions import Fraction
 
 import sympy
 
+from negotiation.engine.numbers import decimal_fraction
 from negotiation.errors import GameError
 
 MAX_LENGTH = 2000
@@ -180,11 +181,10 @@ def parse_expression(text: str, parameters: Iterable[str], where: str = "") -> s
 def _number(value: object, text: str, where: str) -> sympy.Rational:
     if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
         raise ExpressionError(f"constant {value!r} is not a number", text, where)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ExpressionError("non-finite number", text, where)
-        value = Fraction(repr(value))  # the shortest decimal that reads back as this float
-    frac = Fraction(value)
+    try:
+        frac = decimal_fraction(value)  # a float literal is read as the decimal it is written as
+    except ValueError as err:
+        raise ExpressionError(str(err), text, where) from None
     return sympy.Rational(frac.numerator, frac.denominator)
 
 

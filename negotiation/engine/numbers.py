@@ -58,6 +58,19 @@ def to_fraction(value: object) -> Fraction:
     raise ValueError(f"{value!r} of type {type(value).__name__} is not a number")
 
 
+def decimal_fraction(value: object) -> Fraction:
+    """Like :func:`to_fraction`, but a float stands for the decimal it prints as.
+
+    This is how parameter values typed by people are read: ``0.1`` is 1/10, not the
+    binary float nearest to it.
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isfinite(value):
+        return Fraction(repr(value))
+    return to_fraction(value)
+
+
 def exact_array(values: object) -> np.ndarray:
     """An ``object`` array of Fractions with the shape of ``values``."""
     arr = np.asarray(values, dtype=object)

@@ -22,7 +22,7 @@ import sympy
 
 from negotiation.engine.expressions import check_parameter_name, parse_expression, suggest, symbol
 from negotiation.engine.game import NormalFormGame
-from negotiation.engine.numbers import to_fraction
+from negotiation.engine.numbers import decimal_fraction
 from negotiation.errors import GameError
 
 
@@ -171,14 +171,13 @@ class ParametricGame:
         Values are read exactly (a float ``0.1`` means 1/10).  The game is exact when
         every payoff evaluates to a rational number, and float otherwise.
         """
-        merged = self._values(values, kwargs, partial=False)
-        subs = {symbol(k): exact_value(k, v) for k, v in merged.items()}
+        exact = {k: exact_value(k, v) for k, v in self._values(values, kwargs, partial=False).items()}
+        subs = {symbol(k): v for k, v in exact.items()}
         cells = [e.xreplace(subs) for e in self.payoffs.flat]
         if all(c.is_Rational for c in cells):
             flat = [Fraction(int(c.p), int(c.q)) for c in cells]
         else:
-            point = {k: np.float64(float(v)) for k, v in subs.items()}
-            flat = list(self.tensor({str(k): v for k, v in point.items()}).reshape(-1))
+            flat = list(self.tensor({k: float(v) for k, v in exact.items()}).reshape(-1))
         payoffs = np.empty(len(flat), dtype=object)
         payoffs[:] = flat
         return NormalFormGame(payoffs.reshape(self.payoffs.shape), self.players, self.strategies, self.title)
@@ -233,11 +232,8 @@ def exact_value(name: str, value: Any) -> sympy.Rational:
     """A parameter value as an exact sympy rational (a float means the decimal it prints as)."""
     if isinstance(value, sympy.Rational):
         return value
-    if isinstance(value, np.generic):
-        value = value.item()
     try:
-        # A float stands for the decimal it prints as: 0.1 is 1/10.
-        frac = to_fraction(repr(value) if isinstance(value, float) and np.isfinite(value) else value)
+        frac = decimal_fraction(value)
     except (TypeError, ValueError) as err:
         raise GameError(f"parameter {name!r}: {err}") from None
     return sympy.Rational(frac.numerator, frac.denominator)

@@ -168,10 +168,10 @@ def threshold(
     subs = {symbol(k): exact_value(k, v) for k, v in (values or {}).items() if k != parameter}
     expr = margin.xreplace(subs)
     domain = sympy.Interval(*(exact_value(parameter, b) for b in bounds)) if bounds else sympy.S.Reals
-    poly = expr.as_poly(x) if x in expr.free_symbols else None
-    linear = poly is not None and poly.degree() == 1 and not (poly.coeffs()[0].free_symbols & {x})
-    coefficient = sympy.simplify(poly.coeffs()[0]) if linear else None
-    if x not in expr.free_symbols:
+    if x in expr.free_symbols:
+        poly = expr.as_poly(x)  # None unless polynomial in x (coefficients may hold other symbols)
+        coefficient = sympy.simplify(poly.LC()) if poly is not None and poly.degree() == 1 else None
+    else:
         coefficient = sympy.Integer(0)
     others = expr.free_symbols - {x}
     if not others:
@@ -197,9 +197,12 @@ def _holding_set(expr: sympy.Expr, x: sympy.Symbol, domain: sympy.Set) -> sympy.
     if x not in expr.free_symbols:
         return domain if expr >= 0 else sympy.S.EmptySet
     try:
-        return sympy.solve_univariate_inequality(sympy.Ge(expr, 0), x, relational=False, domain=domain)
+        exact = sympy.solve_univariate_inequality(sympy.Ge(expr, 0), x, relational=False, domain=domain)
     except (NotImplementedError, TypeError, ValueError):
-        return _numeric_holding_set(expr, x, domain)
+        exact = None
+    if isinstance(exact, (sympy.Interval, sympy.Union, sympy.FiniteSet)) or exact is sympy.S.EmptySet:
+        return exact
+    return _numeric_holding_set(expr, x, domain)
 
 
 def _numeric_holding_set(expr: sympy.Expr, x: sympy.Symbol, domain: sympy.Set, points: int = 4001) -> sympy.Set:
