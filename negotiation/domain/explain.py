@@ -251,7 +251,8 @@ class Explanation:
         shown.loc[repeated, ["condition", "slack"]] = ""
         shown.loc[repeated, ""] = shown.loc[repeated, ""].str.replace("binding ", "")
         head = f"{self.scenario}: outcome '{self.outcome}' in game '{self.game}'"
-        return "\n".join([head, shown.to_string(index=False), "", self.summary()])
+        table = "\n".join(line.rstrip() for line in shown.to_string(index=False).splitlines())
+        return "\n".join([head, table, "", self.summary()])
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (numbers as floats, exact values as strings)."""
