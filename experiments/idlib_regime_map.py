@@ -1,7 +1,8 @@
 """Figure 2: regime map of the Idlib escalation game over two pairs of leverage parameters.
 
-Each cell is solved (all equilibria, verified) at the scenario's baseline with the two
-parameters varied; the colour says which equilibria exist there.  The dashed lines are
+Each cell is solved (all extreme equilibria, verified, by the batched solver of
+:func:`negotiation.sweep`) at the scenario's baseline with the two parameters varied;
+the colour says which equilibria exist there.  The dashed lines are
 the symbolic boundaries of the ceasefire's two Nash conditions
 (:func:`negotiation.region`), drawn independently of the numeric solves.
 Writes ``experiments/output/idlib_regime_map.png`` and ``idlib_regime_map.csv``.
@@ -15,22 +16,24 @@ import pandas as pd
 from _output import write_figure, write_text
 from matplotlib.colors import ListedColormap
 
-from negotiation import catalog, conditions, region, solve
+from negotiation import catalog, conditions, region, sweep
 
 PANELS = [("nato_support", "monitoring"), ("nato_support", "displaced")]
 POINTS = 81
 
 
-def regime(result, game) -> str:
-    """A label for the set of equilibria: pure profiles by name, 'mixed' for the others."""
-    names = []
-    for eq in result:
-        probs = eq.profile.probabilities
-        if all(max(v) == 1 for v in probs):
-            names.append("/".join(game.strategies[i][int(np.argmax(v))] for i, v in enumerate(probs)))
-        else:
-            names.append("mixed")
-    return " + ".join(sorted(names))
+def regimes(swept: pd.DataFrame, game) -> pd.Series:
+    """For each grid point, its equilibria: pure profiles by name, 'mixed' for the others."""
+    cols = [[f"{p}: {s}" for s in game.strategies[i]] for i, p in enumerate(game.players)]
+
+    def name(row) -> str:
+        probs = [row[c].to_numpy(dtype=float) for c in cols]
+        if all(v.max() == 1 for v in probs):
+            return "/".join(game.strategies[i][int(v.argmax())] for i, v in enumerate(probs))
+        return "mixed"
+
+    labels = [name(row) for _, row in swept.iterrows()]
+    return pd.Series(labels, index=swept.index).groupby(swept["point"]).agg(lambda s: " + ".join(sorted(s)))
 
 
 def main() -> None:
@@ -38,16 +41,15 @@ def main() -> None:
     game = idlib.game("escalation")
     base = idlib.baseline()
     ceasefire = conditions(game, idlib.outcome("ceasefire").profiles[0])
-    rows = []
+    frames = []
     for x_name, y_name in PANELS:
         xs = np.linspace(*(float(b) for b in idlib.parameters[x_name].bounds), POINTS)
         ys = np.linspace(*(float(b) for b in idlib.parameters[y_name].bounds), POINTS)
-        for y in ys:
-            for x in xs:
-                point = {**base, x_name: round(float(x), 6), y_name: round(float(y), 6)}
-                result = solve(game.at(point).as_float(), "all")
-                rows.append({"panel": f"{x_name} x {y_name}", "x": x, "y": y, "regime": regime(result, game)})
-    frame = pd.DataFrame(rows)
+        swept = sweep(idlib, {y_name: ys, x_name: xs}, game="escalation")  # batched: every point solved
+        points = pd.DataFrame({"y": np.repeat(ys, POINTS), "x": np.tile(xs, POINTS)})
+        frames.append(points.assign(panel=f"{x_name} x {y_name}", regime=regimes(swept, game).to_numpy())
+                      [["panel", "x", "y", "regime"]])
+    frame = pd.concat(frames, ignore_index=True)
     write_text("idlib_regime_map.csv", frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
 
     labels = sorted(frame["regime"].unique())

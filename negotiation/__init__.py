@@ -10,6 +10,7 @@ games and scenarios shipped in ``games/``.
 from negotiation import catalog
 from negotiation.domain import Parameter, Scenario, load_scenario, save_scenario
 from negotiation.domain.explain import Explanation, explain
+from negotiation.domain.stress import StressResult, stress_test, sweep
 from negotiation.engine import (
     Condition,
     Equilibrium,
@@ -38,6 +39,7 @@ __all__ = [
     "ParametricGame",
     "Scenario",
     "SolveResult",
+    "StressResult",
     "__version__",
     "catalog",
     "conditions",
@@ -49,6 +51,8 @@ __all__ = [
     "region",
     "save_scenario",
     "solve",
+    "stress_test",
+    "sweep",
     "threshold",
     "write_nfg",
 ]

@@ -5,7 +5,9 @@
 - ``negotiation solve NAME|FILE [--game G] [--set p=v ...] [--method ...] [--exact]
   [--format table|json|csv]``: the equilibria of a game file or of a scenario's game;
 - ``negotiation explain NAME|FILE --outcome O [--set p=v ...] [--format table|json|csv]``:
-  the conditions that hold an outcome up, their slack and thresholds.
+  the conditions that hold an outcome up, their slack and thresholds;
+- ``negotiation stress NAME|FILE --outcome O [-n N] [--seed S] [--workers W | --dask ADDRESS]
+  [--store DIR] [--format table|json]``: a Monte Carlo stress test of an outcome.
 
 Errors print one line on stderr and exit with status 2.
 """
@@ -22,6 +24,7 @@ from negotiation import catalog
 from negotiation.domain.explain import explain
 from negotiation.domain.leverage import number, plain
 from negotiation.domain.scenario import Scenario, load_scenario
+from negotiation.domain.stress import stress_test
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.solvers import METHODS, SolveResult, solve
 from negotiation.errors import GameError, NegotiationError
@@ -139,7 +142,38 @@ def build_parser() -> argparse.ArgumentParser:
     p_ex.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
                       help="override a parameter's baseline (repeatable)")
     p_ex.add_argument("--format", default="table", choices=("table", "json", "csv"))
+    p_st = sub.add_parser("stress", help="Monte Carlo stress test of an outcome over the parameters' distributions")
+    p_st.add_argument("target", metavar="NAME|FILE")
+    p_st.add_argument("--outcome", required=True)
+    p_st.add_argument("-n", type=int, default=10_000, help="number of draws")
+    p_st.add_argument("--seed", type=int, default=0, help="root seed (same seed, same result)")
+    where = p_st.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, help="run chunks on a local process pool of this size")
+    where.add_argument("--dask", metavar="ADDRESS", help="run chunks on a Dask cluster (tcp://host:port)")
+    p_st.add_argument("--store", metavar="DIR", help="keep completed chunks here; a rerun resumes from them")
+    p_st.add_argument("--progress", action="store_true", help="show a progress bar")
+    p_st.add_argument("--format", default="table", choices=("table", "json"))
     return parser
+
+
+def _stress(sc: Scenario, args: argparse.Namespace) -> str:
+    executor = args.workers if args.workers else args.dask
+    result = stress_test(sc, args.outcome, n=args.n, rng=args.seed, executor=executor, store=args.store,
+                         progress=args.progress)
+    if args.format == "json":
+        return json.dumps({
+            "scenario": result.scenario, "outcome": result.outcome, "n": result.n, "seed": result.seed,
+            "probability": result.probability, "interval": list(result.interval),
+            "sensitivity": result.sensitivity.to_dict(orient="records"),
+            "tipping_points": result.tipping_points.to_dict(orient="records"),
+            "breakdown": result.breakdown,
+        }, indent=1)
+    return "\n\n".join([
+        result.summary(),
+        "sensitivity:\n" + result.sensitivity.to_string(index=False, float_format=lambda v: f"{v:.4g}"),
+        "tipping points (others at baseline):\n"
+        + result.tipping_points.to_string(index=False, float_format=lambda v: f"{v:.4g}"),
+    ])
 
 
 def _run(args: argparse.Namespace) -> str:
@@ -162,7 +196,9 @@ def _run(args: argparse.Namespace) -> str:
             return json.dumps(result.to_dict(), indent=1)
         return _csv(result.to_frame()) if args.format == "csv" else _table(result)
     if not isinstance(obj, Scenario):
-        raise GameError(f"{args.target} is a game, not a scenario; explain needs a scenario with outcomes")
+        raise GameError(f"{args.target} is a game, not a scenario; {args.command} needs a scenario with outcomes")
+    if args.command == "stress":
+        return _stress(obj, args)
     ex = explain(obj, args.outcome, _overrides(args.set))
     if args.format == "json":
         return json.dumps(ex.to_dict(), indent=1)

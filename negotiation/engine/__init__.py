@@ -1,4 +1,5 @@
-"""The engine layer: game forms, equilibrium checks and solvers.
+"""The engine layer: game forms, equilibrium checks, solvers (one game, or batched in
+:mod:`negotiation.engine.batch`) and symbolic conditions.
 
 The engine never imports the domain layer (parties, leverage, scenarios).
 """
@@ -9,7 +10,7 @@ from negotiation.engine.game import NormalFormGame
 from negotiation.engine.parametric import ParametricGame
 from negotiation.engine.profile import MixedProfile
 from negotiation.engine.solvers import Equilibrium, SolveResult, solve
-from negotiation.engine.symbolic import Condition, conditions, mixed_2x2, region, threshold
+from negotiation.engine.symbolic import Condition, conditions, mixed_2x2, regime_masks, region, threshold
 
 __all__ = [
     "Condition",
@@ -23,6 +24,7 @@ __all__ = [
     "iterated_elimination",
     "mixed_2x2",
     "parse_expression",
+    "regime_masks",
     "region",
     "solve",
     "threshold",

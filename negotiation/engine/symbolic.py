@@ -343,3 +343,55 @@ def mixed_2x2(game: ParametricGame) -> Mixed2x2:
     u_col = sympy.simplify(p * b[0][0] + (1 - p) * b[1][0])
     validity = sympy.And(sympy.Ne(den_p, 0), sympy.Ne(den_q, 0), p > 0, p < 1, q > 0, q < 1)
     return Mixed2x2(p, q, (u_row, u_col), validity)
+
+
+# ------------------------------------------------------------ vectorised fast path
+def regime_masks(game: ParametricGame, values: Mapping[str, Any], tol: float = 1e-9) -> dict[str, np.ndarray]:
+    """Which equilibria exist at each parameter point, from the symbolic conditions alone.
+
+    Nothing is solved: the Nash conditions of every pure profile (and, for 2x2 games,
+    the validity conditions of the closed-form mixed equilibrium) are compiled to numpy
+    once and evaluated over the arrays in ``values``.
+
+    Parameters
+    ----------
+    game : ParametricGame
+    values : mapping of parameter name to array_like
+        Broadcast together, as in :meth:`ParametricGame.tensor`.
+    tol : float
+        A margin counts as non-negative when it is at least ``-tol``.
+
+    Returns
+    -------
+    dict
+        ``"s_1/s_2/..."`` (a pure profile's strategy names) maps to a boolean array of
+        the broadcast shape; for 2x2 games, ``"mixed"`` marks where the completely mixed
+        equilibrium exists (the game being nondegenerate there).
+    """
+    syms = [symbol(p) for p in game.parameters]
+    arrays = np.broadcast_arrays(*(np.asarray(values[p], dtype=float) for p in game.parameters))
+    shape = arrays[0].shape if arrays else ()
+    labels, margins, owners = [], [], []
+    for cell in game.profiles():
+        labels.append("/".join(game.strategies[i][k] for i, k in enumerate(cell)))
+        for c in conditions(game, cell):
+            margins.append(c.margin)
+            owners.append(len(labels) - 1)
+    f = sympy.lambdify(syms, margins, modules="numpy", cse=True)
+    with np.errstate(all="ignore"):
+        evaluated = [np.broadcast_to(np.asarray(v, dtype=float), shape) for v in f(*arrays)]
+    out = {lab: np.ones(shape, dtype=bool) for lab in labels}
+    for owner, value in zip(owners, evaluated, strict=True):
+        out[labels[owner]] &= value >= -tol
+    if game.shape == (2, 2):
+        try:
+            mixed = mixed_2x2(game)
+        except GameError:
+            out["mixed"] = np.zeros(shape, dtype=bool)
+        else:
+            parts = [mixed.p - tol, 1 - tol - mixed.p, mixed.q - tol, 1 - tol - mixed.q]
+            g = sympy.lambdify(syms, parts, modules="numpy")
+            with np.errstate(all="ignore"):
+                inside = [np.broadcast_to(np.asarray(v, dtype=float), shape) > 0 for v in g(*arrays)]
+            out["mixed"] = np.logical_and.reduce(inside)
+    return out

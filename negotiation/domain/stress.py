@@ -1,0 +1,437 @@
+"""Sweeps and Monte Carlo stress tests of a scenario's games and outcomes.
+
+:func:`sweep` solves a parametric game at every point of a grid (batched, through
+:mod:`negotiation.engine.batch`); :func:`stress_test` draws the leverage parameters
+from their distributions and measures how robust an outcome is: the probability it
+stays an equilibrium (with a Wilson interval), each parameter's sensitivity, the
+tipping point along each axis, and the distance to breakdown.
+
+Both run in chunks through an executor (:func:`negotiation.compute.run_chunks`):
+in-process by default, a process pool, or a Dask cluster.  Randomness comes only from
+the ``rng`` seed (a :class:`numpy.random.SeedSequence` root); every draw is made before
+chunking, so results are identical whatever the chunk size or the number of workers.
+Given a ``store`` directory, completed chunks are written atomically and a rerun
+resumes from them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sympy
+from scipy import optimize, stats
+
+from negotiation.compute import ChunkStore, fingerprint, run_chunks
+from negotiation.domain.explain import explain
+from negotiation.domain.scenario import Scenario
+from negotiation.engine.batch import pure_equilibria, solve_batch
+from negotiation.engine.expressions import symbol
+from negotiation.engine.parametric import ParametricGame
+from negotiation.engine.symbolic import conditions, regime_masks
+from negotiation.errors import GameError
+
+DEFAULT_CHUNK = 25_000
+
+
+# ============================================================================ sweep
+def _grid(grid: Mapping[str, Sequence[float]]) -> dict[str, np.ndarray]:
+    axes = {k: np.asarray(v, dtype=float).ravel() for k, v in grid.items()}
+    if not axes or any(a.size == 0 for a in axes.values()):
+        raise GameError("a grid needs at least one parameter with at least one value")
+    mesh = np.meshgrid(*axes.values(), indexing="ij")
+    return {k: m.ravel() for k, m in zip(axes, mesh, strict=True)}
+
+
+def _target(target: Scenario | ParametricGame, game: str | None, outcome: str | None,
+            fixed: Mapping[str, Any] | None) -> tuple[ParametricGame, dict[str, float], list[tuple[int, ...]] | None]:
+    """The parametric game, the fixed values of the other parameters, and the outcome's cells."""
+    if isinstance(target, Scenario):
+        if outcome is not None:
+            spec = target.outcome(outcome)
+            if game is not None and game != spec.game:
+                raise GameError(f"outcome {outcome!r} belongs to game {spec.game!r}, not {game!r}")
+            game = spec.game
+        if game is None:
+            if len(target.games) != 1:
+                raise GameError(f"scenario {target.name!r} has several games; name one ({', '.join(target.games)})")
+            game = next(iter(target.games))
+        pgame = target.game(game)
+        values = {k: float(v) for k, v in target.values(fixed).items()}
+        cells = [pgame.profile_index(p) for p in target.outcome(outcome).profiles] if outcome else None
+        return pgame, values, cells
+    if outcome is not None:
+        raise GameError("an outcome needs a scenario; for a game, pass profiles to stress the conditions directly")
+    return target, {k: float(v) for k, v in (fixed or {}).items()}, None
+
+
+def _sweep_chunk(task: tuple) -> dict[str, np.ndarray]:
+    game, values, cells, method, tol = task
+    if cells is not None and method in ("auto", "symbolic"):  # the fast path: conditions, no solving
+        masks = regime_masks(game, values, tol)
+        labels = ["/".join(game.strategies[i][k] for i, k in enumerate(cell)) for cell in cells]
+        return {"holds": np.logical_or.reduce([masks[lab] for lab in labels])}
+    tensor = game.tensor(values)
+    if cells is not None:
+        mask = pure_equilibria(tensor, tol)
+        holds = np.zeros(tensor.shape[0], dtype=bool)
+        for cell in cells:
+            holds |= mask[(slice(None), *cell)]
+        return {"holds": holds}
+    res = solve_batch(tensor, method, tol)
+    out = {"point": res.game, "payoffs": res.payoffs, "regret": res.regret}
+    out |= {f"s{i}": s for i, s in enumerate(res.strategies)}
+    return out
+
+
+def sweep(
+    target: Scenario | ParametricGame,
+    grid: Mapping[str, Sequence[float]],
+    *,
+    game: str | None = None,
+    outcome: str | None = None,
+    values: Mapping[str, Any] | None = None,
+    method: str = "auto",
+    tol: float = 1e-9,
+    chunk_size: int = DEFAULT_CHUNK,
+    executor: Any = None,
+    store: str | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Solve a parametric game at every point of a grid.
+
+    Parameters
+    ----------
+    target : Scenario or ParametricGame
+    grid : mapping of parameter name to values
+        The cartesian product of the values is swept; every other parameter stays at
+        the scenario's baseline (or at ``values``).
+    game, outcome : str, optional
+        The scenario's game, or an outcome (whose game is then used).  With an outcome
+        the result has one row per point with a boolean ``holds`` column (some profile
+        of the outcome is a pure equilibrium).
+    values : mapping, optional
+        Values of the parameters not swept (overrides of the baseline).
+    method : {"auto", "pure", "symbolic", "solve"}
+        Without an outcome: see :func:`negotiation.engine.batch.solve_batch`.  With an
+        outcome, ``"auto"``/``"symbolic"`` evaluate the outcome's Nash conditions
+        vectorised (:func:`negotiation.engine.symbolic.regime_masks`) and ``"solve"``
+        checks pure equilibria on the payoff tensor.
+    chunk_size, executor, store, progress
+        See :func:`negotiation.compute.run_chunks`; ``store`` is a directory.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per grid point and equilibrium: the parameters, ``equilibrium`` (its
+        number at that point), ``"<player>: <strategy>"`` probabilities, payoffs and
+        regret; or one row per point with ``holds`` when an outcome is given.
+    """
+    pgame, fixed, cells = _target(target, game, outcome, values)
+    points = _grid(grid)
+    unknown = [k for k in points if k not in pgame.parameters]
+    if unknown:
+        raise GameError(f"unknown parameter(s) {unknown}; parameters: {list(pgame.parameters)}")
+    n_points = len(next(iter(points.values())))
+    base = {k: v for k, v in fixed.items() if k not in points}
+    missing = [p for p in pgame.parameters if p not in points and p not in base]
+    if missing:
+        raise GameError(f"no value for parameter(s) {missing}: sweep them or pass values=")
+    tasks = []
+    for start in range(0, n_points, chunk_size):
+        chunk = {k: v[start : start + chunk_size] for k, v in points.items()}
+        tasks.append((pgame, {**base, **chunk}, cells, method, tol))
+    chunk_store = None
+    if store is not None:
+        fp = fingerprint("sweep", repr(pgame), sorted(base.items()), *points.values(), cells, method, tol, chunk_size)
+        chunk_store = ChunkStore(store, fp)
+    parts = run_chunks(_sweep_chunk, tasks, executor=executor, store=chunk_store, progress=progress, desc="sweep")
+    params = pd.DataFrame(points)
+    if cells is not None:
+        return params.assign(holds=np.concatenate([p["holds"] for p in parts]))
+    offsets = np.arange(0, n_points, chunk_size)
+    point = np.concatenate([p["point"] + off for p, off in zip(parts, offsets, strict=True)])
+    frame = params.iloc[point].reset_index(drop=True)
+    frame.insert(0, "point", point)
+    frame.insert(1, "equilibrium", pd.Series(point).groupby(point).cumcount().to_numpy())
+    for i, player in enumerate(pgame.players):
+        probs = np.concatenate([p[f"s{i}"] for p in parts])
+        for k, s in enumerate(pgame.strategies[i]):
+            frame[f"{player}: {s}"] = probs[:, k]
+    pays = np.concatenate([p["payoffs"] for p in parts])
+    for i, player in enumerate(pgame.players):
+        frame[f"{player} payoff"] = pays[:, i]
+    frame["regret"] = np.concatenate([p["regret"] for p in parts])
+    return frame
+
+
+# ===================================================================== stress test
+@dataclass(frozen=True)
+class StressResult:
+    """What a Monte Carlo stress test found.
+
+    Attributes
+    ----------
+    scenario, outcome : str
+    n : int
+        Number of draws.
+    seed : int
+        The root seed.
+    probability : float
+        Share of draws at which the outcome is an equilibrium.
+    interval : (float, float)
+        Wilson score interval at ``confidence``.
+    confidence : float
+    sensitivity : pandas.DataFrame
+        Per parameter: Spearman rank correlation with the outcome holding, its p-value,
+        and a first-order variance share (correlation ratio over quantile bins).
+    tipping_points : pandas.DataFrame
+        Per parameter, with the others at baseline: the nearest value at which the
+        outcome stops holding (from :func:`negotiation.explain`).
+    breakdown : dict
+        The smallest change of all parameters together, in units of their ranges
+        (Euclidean), that breaks the outcome: ``distance``, ``point``, ``condition``.
+    draws : pandas.DataFrame
+        The draws and whether the outcome holds at each.
+    """
+
+    scenario: str
+    outcome: str
+    n: int
+    seed: int
+    probability: float
+    interval: tuple[float, float]
+    confidence: float
+    sensitivity: pd.DataFrame
+    tipping_points: pd.DataFrame
+    breakdown: dict[str, Any]
+    draws: pd.DataFrame
+
+    def summary(self) -> str:
+        top = self.sensitivity.iloc[0]
+        lo, hi = self.interval
+        text = (
+            f"'{self.outcome}' stays an equilibrium in {self.probability:.1%} of {self.n:,} draws "
+            f"({self.confidence:.0%} interval {lo:.1%} to {hi:.1%}); most sensitive to {top['parameter']} "
+            f"(rank correlation {top['rank_correlation']:+.2f})."
+        )
+        if self.breakdown.get("distance") is not None:
+            text += (f" Distance to breakdown: {self.breakdown['distance']:.3f} of the parameters' ranges, "
+                     f"through '{self.breakdown['condition']}'.")
+        return text
+
+
+def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion (Wilson 1927, JASA 22, 209-212)."""
+    if n == 0:
+        return (0.0, 1.0)
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    phat = successes / n
+    centre = (phat + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
+
+
+def draw_parameters(scenario: Scenario, names: Sequence[str], n: int, seed: int) -> dict[str, np.ndarray]:
+    """``n`` draws of each named parameter from its distribution.
+
+    One child of ``SeedSequence(seed)`` per parameter of the scenario (in the scenario's
+    order), so a parameter's draws do not depend on which others are drawn.
+    """
+    children = np.random.SeedSequence(seed).spawn(len(scenario.parameters))
+    out = {}
+    for child, (name, param) in zip(children, scenario.parameters.items(), strict=True):
+        if name in names:
+            out[name] = param.distribution.sample(np.random.default_rng(child), n)
+    return out
+
+
+def _sensitivity(draws: Mapping[str, np.ndarray], holds: np.ndarray, bins: int = 20) -> pd.DataFrame:
+    rows = []
+    y = holds.astype(float)
+    var = y.var()
+    for name, x in draws.items():
+        if var == 0 or np.ptp(x) == 0:
+            rho, pval, share = 0.0, 1.0, 0.0
+        else:
+            rho, pval = stats.spearmanr(x, y)
+            edges = np.quantile(x, np.linspace(0, 1, bins + 1))
+            idx = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, bins - 1)
+            means = np.bincount(idx, weights=y, minlength=bins) / np.maximum(np.bincount(idx, minlength=bins), 1)
+            share = float(np.var(means[idx]) / var)
+        rows.append({"parameter": name, "rank_correlation": float(rho), "p_value": float(pval),
+                     "variance_share": share})
+    frame = pd.DataFrame(rows)
+    order = frame["rank_correlation"].abs().sort_values(ascending=False, kind="stable").index
+    return frame.loc[order].reset_index(drop=True)
+
+
+def _tipping_points(scenario: Scenario, outcome: str) -> pd.DataFrame:
+    ex = explain(scenario, outcome)
+    best: dict[str, Any] = {}
+    for report in ex.reports:
+        for t in report.thresholds:
+            if t.breaks_at is None:
+                continue
+            if t.parameter not in best or t.distance < best[t.parameter]["distance"]:
+                best[t.parameter] = {"parameter": t.parameter, "baseline": float(t.baseline),
+                                     "tipping_point": float(t.breaks_at), "distance": t.distance,
+                                     "condition": report.condition.label}
+    frame = pd.DataFrame(list(best.values()), columns=["parameter", "baseline", "tipping_point", "distance",
+                                                       "condition"])
+    return frame.sort_values("distance", kind="stable").reset_index(drop=True)
+
+
+def distance_to_breakdown(scenario: Scenario, outcome: str, overrides: Mapping[str, Any] | None = None
+                          ) -> dict[str, Any]:
+    """The smallest joint change of the parameters that breaks ``outcome``.
+
+    Distances are Euclidean in units of each parameter's range, within the bounds:
+    for each Nash condition of each profile of the outcome, minimise ``|u|`` subject to
+    ``margin(baseline + u * range) <= 0`` (SLSQP from several starts, with the exact
+    gradient).  The outcome breaks when, for every profile, some condition fails; for a
+    single-profile outcome (the usual case) that is the nearest condition's boundary.
+
+    Returns
+    -------
+    dict
+        ``distance`` (``0.0`` if the outcome does not hold at the point, ``None`` if no
+        change within the bounds breaks it), ``point`` (the breaking parameter values),
+        ``condition`` (its label).
+    """
+    spec = scenario.outcome(outcome)
+    game = scenario.game(spec.game)
+    values = scenario.values(overrides)
+    if not scenario.holds(outcome, values):
+        return {"distance": 0.0, "point": {k: float(v) for k, v in values.items()}, "condition": "already broken"}
+    if len(spec.profiles) > 1:
+        raise GameError("distance_to_breakdown handles outcomes of one profile")
+    best: dict[str, Any] = {"distance": None, "point": None, "condition": None}
+    for cond in conditions(game, spec.profiles[0]):
+        names = list(cond.parameters)
+        if not names:
+            continue
+        found = _nearest_violation(cond.margin, names, scenario, values)
+        if found is not None and (best["distance"] is None or found[0] < best["distance"]):
+            point = {k: float(v) for k, v in values.items()} | found[1]
+            best = {"distance": found[0], "point": point, "condition": cond.label}
+    return best
+
+
+def _nearest_violation(margin: sympy.Expr, names: list[str], scenario: Scenario,
+                       values: Mapping[str, Fraction]) -> tuple[float, dict[str, float]] | None:
+    syms = [symbol(n) for n in names]
+    others = {symbol(k): sympy.Rational(v.numerator, v.denominator) for k, v in values.items() if k not in names}
+    expr = margin.xreplace(others)
+    x0 = np.array([float(values[n]) for n in names])
+    width = np.array([float(scenario.parameters[n].width) for n in names])
+    lo = np.array([float(scenario.parameters[n].bounds[0]) for n in names])
+    hi = np.array([float(scenario.parameters[n].bounds[1]) for n in names])
+    f = sympy.lambdify([syms], expr, modules="numpy")
+    grad = sympy.lambdify([syms], [sympy.diff(expr, s) for s in syms], modules="numpy")
+
+    def margin_u(u: np.ndarray) -> float:
+        return float(f(x0 + u * width))
+
+    def margin_grad(u: np.ndarray) -> np.ndarray:
+        return np.asarray(grad(x0 + u * width), dtype=float) * width
+
+    bounds = list(zip((lo - x0) / width, (hi - x0) / width, strict=True))
+    g0 = margin_grad(np.zeros(len(names)))
+    starts = [np.zeros(len(names))]
+    if np.any(g0):
+        step = -g0 / np.linalg.norm(g0)
+        starts += [step * r for r in (0.05, 0.2, 0.5)]
+    for k in range(len(names)):
+        for side in (0, 1):
+            corner = np.zeros(len(names))
+            corner[k] = bounds[k][side]
+            starts.append(corner)
+    best = None
+    for start in starts:
+        res = optimize.minimize(
+            lambda u: float(u @ u), start, jac=lambda u: 2 * u, method="SLSQP", bounds=bounds,
+            constraints=[{"type": "ineq", "fun": lambda u: -margin_u(u), "jac": lambda u: -margin_grad(u)}],
+            options={"maxiter": 200, "ftol": 1e-12},
+        )
+        if res.success and margin_u(res.x) <= 1e-9:
+            d = float(np.sqrt(res.x @ res.x))
+            if best is None or d < best[0]:
+                best = (d, {n: float(v) for n, v in zip(names, x0 + res.x * width, strict=True)})
+    return best
+
+
+def _stress_chunk(task: tuple) -> dict[str, np.ndarray]:
+    game, values, cells, tol = task
+    mask = pure_equilibria(game.tensor(values), tol)
+    holds = np.zeros(mask.shape[0], dtype=bool)
+    for cell in cells:
+        holds |= mask[(slice(None), *cell)]
+    return {"holds": holds}
+
+
+def stress_test(
+    scenario: Scenario,
+    outcome: str,
+    n: int = 10_000,
+    rng: int = 0,
+    *,
+    vary: Sequence[str] | None = None,
+    confidence: float = 0.95,
+    tol: float = 1e-9,
+    chunk_size: int = DEFAULT_CHUNK,
+    executor: Any = None,
+    store: str | None = None,
+    progress: bool = False,
+) -> StressResult:
+    """Monte Carlo over the parameters' distributions: how robust is ``outcome``?
+
+    Parameters
+    ----------
+    scenario : Scenario
+    outcome : str
+    n : int
+        Number of draws.
+    rng : int
+        Root seed; the same seed gives the same result whatever ``chunk_size`` and
+        ``executor``.
+    vary : sequence of str, optional
+        Parameters to draw (default: every parameter of the outcome's game); the others
+        stay at baseline.
+    confidence : float
+        Of the Wilson interval.
+    chunk_size, executor, store, progress
+        See :func:`negotiation.compute.run_chunks`; ``store`` is a directory.
+    """
+    if isinstance(rng, np.random.Generator) or not isinstance(rng, (int, np.integer)):
+        raise GameError("rng must be an integer seed (the root of a SeedSequence), so runs can be repeated")
+    spec = scenario.outcome(outcome)
+    game = scenario.game(spec.game)
+    used = sorted({str(s) for e in game.payoffs.flat for s in e.free_symbols}, key=list(scenario.parameters).index)
+    names = list(vary) if vary is not None else used
+    unknown = [v for v in names if v not in scenario.parameters]
+    if unknown:
+        raise GameError(f"unknown parameter(s) {unknown}")
+    draws = draw_parameters(scenario, names, n, int(rng))
+    base = {k: float(v) for k, v in scenario.baseline().items() if k not in draws}
+    cells = [game.profile_index(p) for p in spec.profiles]
+    tasks = [(game, {**base, **{k: v[s : s + chunk_size] for k, v in draws.items()}}, cells, tol)
+             for s in range(0, n, chunk_size)]
+    chunk_store = None
+    if store is not None:
+        fp = fingerprint("stress", repr(game), scenario.name, outcome, n, int(rng), names, cells, tol, chunk_size)
+        chunk_store = ChunkStore(store, fp)
+    parts = run_chunks(_stress_chunk, tasks, executor=executor, store=chunk_store, progress=progress, desc="stress")
+    holds = np.concatenate([p["holds"] for p in parts]) if parts else np.zeros(0, dtype=bool)
+    successes = int(holds.sum())
+    return StressResult(
+        scenario.name, outcome, n, int(rng), successes / n if n else float("nan"),
+        wilson_interval(successes, n, confidence), confidence,
+        _sensitivity(draws, holds), _tipping_points(scenario, outcome),
+        distance_to_breakdown(scenario, outcome), pd.DataFrame(draws).assign(holds=holds),
+    )

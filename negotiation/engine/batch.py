@@ -1,0 +1,565 @@
+"""Batched equilibrium solvers: many games at once, as numpy arrays.
+
+Payoff tensors have shape ``(N, n_players, s_1, ..., s_n)``.  The solvers return every
+game's equilibria as flat arrays (a game index per equilibrium) in a
+:class:`BatchEquilibria`, each one verified by a regret check computed independently
+of how it was found.
+
+- :func:`pure_equilibria`: all pure equilibria, any number of players.
+- :func:`equilibria_2x2`: all extreme equilibria of 2x2 games.  In a 2x2 game the
+  vertices of each best-response polytope are the two pure strategies and, when it lies
+  strictly between them, the mix that makes the other player indifferent; the extreme
+  equilibria are the pairs of such points that are equilibria (von Stengel 2007,
+  *Algorithmic Game Theory* ch. 3, Sections 3.3 and 3.6), ties included.
+- :func:`bimatrix_equilibria`: all extreme equilibria of small m x n games by batched
+  vertex enumeration: every choice of m tight constraints of
+  ``P = {x >= 0 : B^T x <= 1}`` (and n of ``Q = {y >= 0 : A y <= 1}``) is solved at once
+  over the batch, infeasible points are dropped, and a pair of vertices is an extreme
+  equilibrium iff it is completely labelled.  Labels are recomputed from the
+  coordinates, so degenerate vertices (more tight constraints than the dimension) are
+  handled.
+- :func:`vertex_enumeration`: one larger bimatrix game, with the vertices of ``P`` and
+  ``Q`` found as the facets of the convex hull of their polar (qhull, through
+  :class:`scipy.spatial.ConvexHull`) and labels again recomputed from the coordinates,
+  so that degenerate games are handled.
+
+Floats are compared with a tolerance ``tol`` relative to the game's payoff range.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import ConvexHull, QhullError
+
+from negotiation.errors import GameError, VerificationError
+
+DEFAULT_TOL = 1e-9
+
+
+# ----------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class BatchEquilibria:
+    """Equilibria of a batch of games, as flat arrays.
+
+    Attributes
+    ----------
+    game : ndarray of int, shape (K,)
+        Which game of the batch each equilibrium belongs to (sorted).
+    strategies : tuple of ndarray
+        ``strategies[i]`` has shape ``(K, s_i)``: player ``i``'s mixed strategy.
+    payoffs : ndarray, shape (K, n_players)
+    regret : ndarray, shape (K,)
+        The largest unilateral gain, recomputed independently (at most ``tol`` times the
+        game's payoff range).
+    n_games : int
+    method : str
+    """
+
+    game: np.ndarray
+    strategies: tuple[np.ndarray, ...]
+    payoffs: np.ndarray
+    regret: np.ndarray
+    n_games: int
+    method: str
+
+    def counts(self) -> np.ndarray:
+        """Number of equilibria of each game."""
+        return np.bincount(self.game, minlength=self.n_games)
+
+    def to_frame(self, players: tuple[str, ...] | None = None,
+                 strategies: tuple[tuple[str, ...], ...] | None = None) -> pd.DataFrame:
+        """One row per equilibrium: ``game``, ``"<player>: <strategy>"`` probabilities, payoffs, regret."""
+        n = len(self.strategies)
+        players = players or tuple(f"P{i + 1}" for i in range(n))
+        strategies = strategies or tuple(tuple(f"s{k + 1}" for k in range(s.shape[1])) for s in self.strategies)
+        cols: dict[str, np.ndarray] = {"game": self.game}
+        for i, p in enumerate(players):
+            for k, s in enumerate(strategies[i]):
+                cols[f"{p}: {s}"] = self.strategies[i][:, k]
+        for i, p in enumerate(players):
+            cols[f"{p} payoff"] = self.payoffs[:, i]
+        cols["regret"] = self.regret
+        return pd.DataFrame(cols)
+
+
+def _scale(payoffs: np.ndarray) -> np.ndarray:
+    """Each game's largest payoff range over players, shape (N,) (1 where all payoffs tie)."""
+    flat = payoffs.reshape(payoffs.shape[0], payoffs.shape[1], -1)
+    hi, lo = flat[:, :, 0].copy(), flat[:, :, 0].copy()
+    for k in range(1, flat.shape[2]):  # elementwise over the batch: much faster than a reduction over few cells
+        np.maximum(hi, flat[:, :, k], out=hi)
+        np.minimum(lo, flat[:, :, k], out=lo)
+    spread = _last_max(hi - lo)
+    return np.where(spread > 0, spread, 1.0)
+
+
+def _as_batch(payoffs: np.ndarray) -> np.ndarray:
+    arr = np.asarray(payoffs, dtype=float)
+    if arr.ndim < 3 or arr.ndim != arr.shape[1] + 2:
+        raise GameError(f"a batch of payoffs has shape (N, n_players, s_1, ..., s_n); got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise GameError("payoffs must be finite")
+    return arr
+
+
+def _last_max(arr: np.ndarray) -> np.ndarray:
+    """``arr.max(axis=-1)``, computed elementwise when the last axis is short (much faster there)."""
+    if arr.shape[-1] > 8:
+        return arr.max(axis=-1)
+    out = arr[..., 0].copy()
+    for k in range(1, arr.shape[-1]):
+        np.maximum(out, arr[..., k], out=out)
+    return out
+
+
+def bimatrix_regrets(a: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Regret of each player at mixed profiles ``(x, y)`` of games ``(a, b)`` (all batched).
+
+    Returns the row and column players' regrets and expected payoffs.
+    """
+    ay = np.einsum("kij,kj->ki", a, y)
+    xb = np.einsum("ki,kij->kj", x, b)
+    u_row = np.einsum("ki,ki->k", x, ay)
+    u_col = np.einsum("kj,kj->k", xb, y)
+    return _last_max(ay) - u_row, _last_max(xb) - u_col, u_row, u_col
+
+
+def _verified(a, b, game, x, y, scale, tol, method, n_games) -> BatchEquilibria:
+    # Round-off below the tolerance is zero probability.
+    x = np.where(x <= 1e-12, 0.0, x)
+    y = np.where(y <= 1e-12, 0.0, y)
+    x = x / x.sum(axis=1, keepdims=True) if len(x) else x
+    y = y / y.sum(axis=1, keepdims=True) if len(y) else y
+    ga, gb = a[game], b[game]
+    r_row, r_col, u_row, u_col = bimatrix_regrets(ga, gb, x, y)
+    regret = np.maximum(r_row, r_col)
+    bad = regret > tol * scale[game] * 10
+    if np.any(bad):
+        k = int(np.argmax(bad))
+        raise VerificationError(f"{method}: game {int(game[k])} gave a profile with regret {regret[k]:.3g}")
+    order = np.argsort(game, kind="stable")  # by game; within a game, in the order found
+    return BatchEquilibria(game[order], (x[order], y[order]), np.stack([u_row, u_col], axis=1)[order],
+                           regret[order], n_games, method)
+
+
+# --------------------------------------------------------------------- pure
+def pure_equilibria(payoffs: np.ndarray, tol: float = 0.0) -> np.ndarray:
+    """Which pure profiles are equilibria, for every game of a batch.
+
+    Parameters
+    ----------
+    payoffs : array of shape (N, n_players, s_1, ..., s_n)
+    tol : float
+        Tolerance relative to each game's payoff range (0: exact comparison).
+
+    Returns
+    -------
+    ndarray of bool, shape (N, s_1, ..., s_n)
+    """
+    arr = _as_batch(payoffs)
+    n = arr.shape[1]
+    slack = (tol * _scale(arr)).reshape((-1,) + (1,) * n)
+    stable = np.ones((arr.shape[0], *arr.shape[2:]), dtype=bool)
+    for i in range(n):
+        own = arr[:, i]
+        stable &= own >= own.max(axis=1 + i, keepdims=True) - slack
+    return stable
+
+
+def pure_frame(mask: np.ndarray, players: tuple[str, ...], strategies: tuple[tuple[str, ...], ...]) -> pd.DataFrame:
+    """The pure equilibria of :func:`pure_equilibria` as a table (``game`` and one column per player)."""
+    idx = np.argwhere(mask)
+    cols: dict[str, object] = {"game": idx[:, 0]}
+    for i, p in enumerate(players):
+        cols[p] = pd.Categorical.from_codes(idx[:, 1 + i], categories=list(strategies[i]))
+    return pd.DataFrame(cols)
+
+
+# ----------------------------------------------------------------------- 2x2
+def equilibria_2x2(payoffs: np.ndarray, tol: float = DEFAULT_TOL) -> BatchEquilibria:
+    """Every extreme equilibrium of each 2x2 game of a batch (degenerate games included).
+
+    A game without ties (no player indifferent between its two strategies against a
+    pure strategy of the other) has as extreme equilibria its pure equilibria and, when
+    each player's gain from its first strategy changes sign across the other's
+    strategies, the completely mixed one.  Games with ties are solved by checking the
+    3 x 3 candidate pairs (each player's two pure strategies and the mix making the
+    other indifferent).  Everything is elementwise over the batch.
+
+    Parameters
+    ----------
+    payoffs : array of shape (N, 2, 2, 2)
+    tol : float
+        Tolerance relative to each game's payoff range.
+    """
+    arr = _as_batch(payoffs)
+    if arr.shape[1:] != (2, 2, 2):
+        raise GameError(f"equilibria_2x2 needs payoffs of shape (N, 2, 2, 2), got {arr.shape}")
+    n_games = arr.shape[0]
+    scale = _scale(arr)
+    eps = tol * scale
+    # Each player's gain from its first strategy, against each strategy of the other.
+    da0, da1 = arr[:, 0, 0, 0] - arr[:, 0, 1, 0], arr[:, 0, 0, 1] - arr[:, 0, 1, 1]
+    db0, db1 = arr[:, 1, 0, 0] - arr[:, 1, 0, 1], arr[:, 1, 1, 0] - arr[:, 1, 1, 1]
+    tie = (np.abs(da0) <= eps) | (np.abs(da1) <= eps) | (np.abs(db0) <= eps) | (np.abs(db1) <= eps)
+    generic = ~tie
+    slots = np.stack([
+        generic & (da0 > 0) & (db0 > 0),  # (first, first)
+        generic & (da1 > 0) & (db0 < 0),  # (first, second)
+        generic & (da0 < 0) & (db1 > 0),  # (second, first)
+        generic & (da1 < 0) & (db1 < 0),  # (second, second)
+        generic & (da0 * da1 < 0) & (db0 * db1 < 0),  # completely mixed
+    ], axis=1)
+    game, slot = np.nonzero(slots)
+    mixed = slot == 4
+    gm = game[mixed]
+    p = np.where(slot < 2, 1.0, 0.0)
+    q = np.where(slot % 2 == 0, 1.0, 0.0)
+    p[mixed] = db1[gm] / (db1[gm] - db0[gm])
+    q[mixed] = da1[gm] / (da1[gm] - da0[gm])
+    degenerate = np.nonzero(tie)[0]
+    if len(degenerate):
+        g, x, y = _candidates_2x2(arr[degenerate, 0], arr[degenerate, 1], eps[degenerate])
+        game = np.concatenate([game, degenerate[g]])
+        p = np.concatenate([p, x[:, 0]])
+        q = np.concatenate([q, y[:, 0]])
+        order = np.argsort(game, kind="stable")
+        game, p, q = game[order], p[order], q[order]
+    # Independent check: each player's regret at (p, q), elementwise.
+    c = np.take(arr.reshape(n_games, 8), game, axis=0).T.reshape(2, 2, 2, -1)  # c[i, r, k] over found profiles
+    row0 = c[0, 0, 0] * q + c[0, 0, 1] * (1 - q)  # row's payoff from each strategy
+    row1 = c[0, 1, 0] * q + c[0, 1, 1] * (1 - q)
+    col0 = c[1, 0, 0] * p + c[1, 1, 0] * (1 - p)
+    col1 = c[1, 0, 1] * p + c[1, 1, 1] * (1 - p)
+    u_row = p * row0 + (1 - p) * row1
+    u_col = q * col0 + (1 - q) * col1
+    regret = np.maximum(np.maximum(row0, row1) - u_row, np.maximum(col0, col1) - u_col)
+    bad = regret > 10 * eps[game]
+    if np.any(bad):
+        k = int(np.argmax(bad))
+        raise VerificationError(f"2x2 closed form: game {int(game[k])} gave a profile with regret {regret[k]:.3g}")
+    x = np.stack([p, 1 - p], axis=1)
+    y = np.stack([q, 1 - q], axis=1)
+    return BatchEquilibria(game, (x, y), np.stack([u_row, u_col], axis=1), regret, n_games, "2x2 closed form")
+
+
+def _candidates_2x2(a: np.ndarray, b: np.ndarray, eps: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Extreme equilibria of 2x2 games with ties: the 3 x 3 candidate pairs that are equilibria."""
+    den_p = b[:, 0, 0] - b[:, 1, 0] - b[:, 0, 1] + b[:, 1, 1]
+    den_q = a[:, 0, 0] - a[:, 0, 1] - a[:, 1, 0] + a[:, 1, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_star = (b[:, 1, 1] - b[:, 1, 0]) / den_p
+        q_star = (a[:, 1, 1] - a[:, 0, 1]) / den_q
+    p_ok = (np.abs(den_p) > eps) & (p_star > 0) & (p_star < 1)
+    q_ok = (np.abs(den_q) > eps) & (q_star > 0) & (q_star < 1)
+    p_cand = np.stack([np.ones_like(p_star), np.zeros_like(p_star), np.where(p_ok, p_star, np.nan)], axis=1)
+    q_cand = np.stack([np.ones_like(q_star), np.zeros_like(q_star), np.where(q_ok, q_star, np.nan)], axis=1)
+    p = np.repeat(p_cand, 3, axis=1)  # (N, 9)
+    q = np.tile(q_cand, (1, 3))
+    valid = ~(np.isnan(p) | np.isnan(q))
+    p, q = np.nan_to_num(p), np.nan_to_num(q)
+    row0 = a[:, 0, 0, None] * q + a[:, 0, 1, None] * (1 - q)
+    row1 = a[:, 1, 0, None] * q + a[:, 1, 1, None] * (1 - q)
+    col0 = b[:, 0, 0, None] * p + b[:, 1, 0, None] * (1 - p)
+    col1 = b[:, 0, 1, None] * p + b[:, 1, 1, None] * (1 - p)
+    regret_row = np.maximum(row0, row1) - (p * row0 + (1 - p) * row1)
+    regret_col = np.maximum(col0, col1) - (q * col0 + (1 - q) * col1)
+    game, cand = np.nonzero(valid & (np.maximum(regret_row, regret_col) <= eps[:, None]))
+    pk, qk = p[game, cand], q[game, cand]
+    return game, np.stack([pk, 1 - pk], axis=1), np.stack([qk, 1 - qk], axis=1)
+
+
+# ------------------------------------------------------------- small bimatrix
+def _cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Cross products of batches of 3-vectors (elementwise; faster than ``np.cross`` here)."""
+    return np.stack([u[..., 1] * v[..., 2] - u[..., 2] * v[..., 1],
+                     u[..., 2] * v[..., 0] - u[..., 0] * v[..., 2],
+                     u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]], axis=-1)
+
+
+def _solve_small(m: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Solve ``m @ z = r`` for a batch of k x k systems; returns ``(z, determinant)``.
+
+    Cramer's rule for k <= 3 (elementwise, fast for large batches), LAPACK otherwise;
+    singular systems give ``det == 0`` and arbitrary ``z``.
+    """
+    k = m.shape[-1]
+    if k == 1:
+        det = m[..., 0, 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (r / det[..., None]), det
+    if k == 2:
+        det = m[..., 0, 0] * m[..., 1, 1] - m[..., 0, 1] * m[..., 1, 0]
+        z0 = r[..., 0] * m[..., 1, 1] - r[..., 1] * m[..., 0, 1]
+        z1 = m[..., 0, 0] * r[..., 1] - m[..., 1, 0] * r[..., 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.stack([z0, z1], axis=-1) / det[..., None], det
+    if k == 3:  # the inverse's columns are cross products of the rows
+        c12 = _cross(m[..., 1, :], m[..., 2, :])
+        c20 = _cross(m[..., 2, :], m[..., 0, :])
+        c01 = _cross(m[..., 0, :], m[..., 1, :])
+        det = np.einsum("...i,...i->...", m[..., 0, :], c12)
+        z = r[..., 0, None] * c12 + r[..., 1, None] * c20 + r[..., 2, None] * c01
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return z / det[..., None], det
+    det = np.linalg.det(m)
+    safe = np.where((np.abs(det) > 0)[..., None, None], m, np.eye(k))
+    return np.linalg.solve(safe, r[..., None])[..., 0], det
+
+
+def _labels(z: np.ndarray, ctz: np.ndarray, tol: float | np.ndarray) -> np.ndarray:
+    """Label bitmasks: bit ``i`` where ``z_i = 0``, bit ``d + j`` where ``(c^T z)_j = 1`` (within ``tol``).
+
+    Distinct vertices of a polytope have distinct label sets (the tight constraints of a
+    vertex determine it), so labels also identify vertices.
+    """
+    d, k = z.shape[-1], ctz.shape[-1]
+    labels = np.zeros(z.shape[:-1], dtype=np.int64)
+    for i in range(d):  # elementwise over the batch: faster than a matrix product for few labels
+        labels |= (np.abs(z[..., i]) <= tol).astype(np.int64) << i
+    for j in range(k):
+        labels |= (np.abs(ctz[..., j] - 1) <= tol).astype(np.int64) << (d + j)
+    return labels
+
+
+def _polytope_vertices(c: np.ndarray, tol: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vertices of ``{z >= 0 : c^T z <= 1}`` for a batch of positive ``c`` of shape (N, d, k).
+
+    Returns ``z`` of shape (N, V, d), their label masks (bit ``i`` for ``z_i = 0``, bit
+    ``d + j`` for ``(c^T z)_j = 1``) and a validity mask (N, V); candidates that are
+    infeasible, repeated or zero are invalid.
+    """
+    n_games, d, k = c.shape
+    subsets = list(itertools.combinations(range(d + k), d))
+    rows = np.zeros((n_games, len(subsets), d, d))
+    rhs = np.zeros((len(subsets), d))
+    for s, subset in enumerate(subsets):
+        for row, con in enumerate(subset):
+            if con < d:
+                rows[:, s, row, con] = 1.0
+            else:
+                rows[:, s, row, :] = c[:, :, con - d]
+                rhs[s, row] = 1.0
+    z, det = _solve_small(rows, np.broadcast_to(rhs, (n_games, *rhs.shape)))
+    t = tol[:, None]
+    solvable = np.abs(det) > 1e-12
+    z = np.where(solvable[..., None], z, 0.0)  # singular choices of constraints are no vertex
+    ctz = np.zeros((n_games, len(subsets), k))
+    for j in range(k):  # c^T z, elementwise over the batch
+        for i in range(d):
+            ctz[..., j] += z[..., i] * c[:, None, i, j]
+    ok = solvable.copy()
+    nonzero = np.zeros_like(ok)
+    for i in range(d):
+        ok &= z[..., i] >= -t
+        nonzero |= z[..., i] > t
+    for j in range(k):
+        ok &= ctz[..., j] <= 1 + t
+    ok &= nonzero
+    labels = np.where(ok, _labels(z, ctz, t), -1)
+    # Drop repeats of a vertex reached through several choices of tight constraints (same labels).
+    order = np.argsort(labels, axis=1, kind="stable")
+    ranked = np.take_along_axis(labels, order, axis=1)
+    repeat = np.zeros_like(ok)
+    np.put_along_axis(repeat, order[:, 1:], ranked[:, 1:] == ranked[:, :-1], axis=1)
+    return z, labels, ok & ~repeat
+
+
+def bimatrix_equilibria(payoffs: np.ndarray, tol: float = DEFAULT_TOL) -> BatchEquilibria:
+    """Every extreme equilibrium of each small two-player game of a batch.
+
+    Batched vertex enumeration (see the module docstring); the work grows with
+    ``C(m + n, m)``, so this is meant for games up to about 4 x 4 (and 2 x n).  Use
+    :func:`equilibria_2x2` for 2x2 games and :func:`vertex_enumeration` for one larger
+    game.
+
+    Parameters
+    ----------
+    payoffs : array of shape (N, 2, m, n)
+    tol : float
+        Tolerance relative to each game's payoff range.
+    """
+    arr = _as_batch(payoffs)
+    if arr.shape[1] != 2:
+        raise GameError(f"bimatrix_equilibria needs two-player games, got {arr.shape[1]} players")
+    n_games, _, m, n = arr.shape
+    a, b = arr[:, 0], arr[:, 1]
+    scale = _scale(arr)
+    # Positive payoffs scaled to [1, 2]: the polytopes are bounded and the labels unchanged.
+    lo_a = a.reshape(n_games, -1).min(axis=1)[:, None, None]
+    lo_b = b.reshape(n_games, -1).min(axis=1)[:, None, None]
+    a_pos = 1 + (a - lo_a) / scale[:, None, None]
+    b_pos = 1 + (b - lo_b) / scale[:, None, None]
+    t = np.full(n_games, max(tol, 1e-12) * 10)
+    xs, x_lab, x_ok = _polytope_vertices(b_pos, t)  # P: x in R^m, constraints B^T x <= 1
+    ys, y_lab, y_ok = _polytope_vertices(np.swapaxes(a_pos, 1, 2), t)  # Q: y in R^n, A y <= 1
+    # Q's labels: bit j (< n) for y_j = 0 is the column's label m + j; bit n + i for (A y)_i = 1 is label i.
+    y_std = ((y_lab >> n) & ((1 << m) - 1)) | ((y_lab & ((1 << n) - 1)) << m)
+    full = (1 << (m + n)) - 1
+    pair = ((x_lab[:, :, None] | y_std[:, None, :]) == full) & x_ok[:, :, None] & y_ok[:, None, :]
+    game, vi, vj = np.nonzero(pair)
+    x = xs[game, vi]
+    y = ys[game, vj]
+    x = x / x.sum(axis=1, keepdims=True)
+    y = y / y.sum(axis=1, keepdims=True)
+    return _verified(a, b, game, x, y, scale, tol, "batched vertex enumeration", n_games)
+
+
+# ---------------------------------------------------------------- one large game
+def _hull_vertices(c: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices of ``{z >= 0 : c^T z <= 1}`` (``c`` positive, shape (d, k)) from qhull, with labels."""
+    d = c.shape[0]
+    center = np.full(d, 0.5 / c.sum(axis=0).max())  # an interior point: c^T center <= 1/2
+    # Constraints a.z <= beta in coordinates w = z - center, normalised to a.w <= 1.
+    normals = np.vstack([-np.eye(d), c.T])
+    beta = np.concatenate([center, 1 - c.T @ center])
+    polar = normals / beta[:, None]
+    hull = ConvexHull(polar)
+    eq = hull.equations  # n.p + off <= 0 inside, off < 0
+    w = -eq[:, :d] / eq[:, d:]
+    z = w + center
+    z = z[np.any(z > tol, axis=1)]
+    labels = _labels(z, z @ c, tol)
+    # Qhull splits a degenerate vertex into several facets: the copies have the same labels.
+    labels, first = np.unique(labels, return_index=True)
+    return z[first], labels
+
+
+def _popcount(v: np.ndarray) -> np.ndarray:
+    v = v.astype(np.uint64)
+    count = np.zeros(v.shape, dtype=np.int64)
+    while np.any(v):
+        count += (v & np.uint64(1)).astype(np.int64)
+        v >>= np.uint64(1)
+    return count
+
+
+def _complete_pairs(x_lab: np.ndarray, y_lab: np.ndarray, m: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the completely labelled pairs of vertices.
+
+    A nondegenerate vertex of P has exactly m labels and one of Q exactly n, so its
+    partner must carry exactly the complementary labels: a sorted lookup.  Vertices with
+    more labels (degenerate ones) are checked against every vertex of the other polytope.
+    """
+    full = (1 << (m + n)) - 1
+    order = np.argsort(y_lab)
+    want = full & ~x_lab
+    pos = np.clip(np.searchsorted(y_lab[order], want), 0, max(len(y_lab) - 1, 0))
+    hit = (y_lab[order][pos] == want) if len(y_lab) else np.zeros(len(x_lab), dtype=bool)
+    pairs = {(int(i), int(order[pos[i]])) for i in np.nonzero(hit)[0]}
+    x_deg = np.nonzero(_popcount(x_lab) > m)[0]
+    y_deg = np.nonzero(_popcount(y_lab) > n)[0]
+    for i in x_deg:
+        pairs.update((int(i), int(j)) for j in np.nonzero((x_lab[i] | y_lab) == full)[0])
+    for j in y_deg:
+        pairs.update((int(i), int(j)) for i in np.nonzero((x_lab | y_lab[j]) == full)[0])
+    if not pairs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    vi, vj = np.array(sorted(pairs)).T
+    return vi, vj
+
+
+def vertex_enumeration(a: np.ndarray, b: np.ndarray, tol: float = DEFAULT_TOL) -> BatchEquilibria:
+    """Every extreme equilibrium of one bimatrix game (float), degenerate games included.
+
+    The vertices of the best-response polytopes come from qhull; each vertex's labels are
+    recomputed from its coordinates, so a degenerate vertex (qhull splits it into several
+    simplicial facets) carries all its labels.  Falls back to batched enumeration of
+    tight constraints if qhull fails.
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    m, n = a.shape
+    if m + n > 62:
+        raise GameError("vertex_enumeration supports m + n <= 62")
+    arr = np.stack([a, b])[None]
+    scale = _scale(arr)
+    a_pos = 1 + (a - a.min()) / scale[0]
+    b_pos = 1 + (b - b.min()) / scale[0]
+    t = max(tol, 1e-12) * 10
+    try:
+        xs, x_lab = _hull_vertices(b_pos, t)
+        ys, y_lab = _hull_vertices(a_pos.T, t)
+    except QhullError:  # pragma: no cover - qhull copes with the degenerate inputs we have met
+        return bimatrix_equilibria(arr, tol)
+    y_std = ((y_lab >> n) & ((1 << m) - 1)) | ((y_lab & ((1 << n) - 1)) << m)
+    vi, vj = _complete_pairs(x_lab, y_std, m, n)
+    x = xs[vi] / xs[vi].sum(axis=1, keepdims=True)
+    y = ys[vj] / ys[vj].sum(axis=1, keepdims=True)
+    game = np.zeros(len(vi), dtype=np.int64)
+    return _verified(a[None], b[None], game, x, y, scale, tol, "vertex enumeration (qhull)", 1)
+
+
+# ------------------------------------------------------------------ dispatch
+BATCH_VERTEX_LIMIT = 500
+"""Largest ``C(m + n, m)`` solved by batched enumeration of tight constraints."""
+
+
+def solve_batch(payoffs: np.ndarray, method: str = "auto", tol: float = DEFAULT_TOL,
+                block: int = 4096) -> BatchEquilibria:
+    """Equilibria of every game of a batch, by the fastest applicable method.
+
+    ``method="auto"``: two-player games get all extreme equilibria
+    (:func:`equilibria_2x2`, :func:`bimatrix_equilibria`, or :func:`vertex_enumeration`
+    game by game when they are large); games with more players get their pure
+    equilibria (``method="pure"``, which any game accepts).
+
+    Returns
+    -------
+    BatchEquilibria
+        ``method`` says which solver ran; for ``"pure"`` only pure equilibria are listed.
+    """
+    arr = _as_batch(payoffs)
+    if method not in ("auto", "pure"):
+        raise GameError(f"unknown batch method {method!r}; use 'auto' or 'pure'")
+    n_games, n = arr.shape[0], arr.shape[1]
+    if method == "pure" or n != 2:
+        return _pure_batch(arr, tol)
+    m, k = arr.shape[2:]
+    if (m, k) == (2, 2):
+        return equilibria_2x2(arr, tol)
+    if math.comb(m + k, m) <= BATCH_VERTEX_LIMIT:
+        parts = [bimatrix_equilibria(arr[s : s + block], tol) for s in range(0, n_games, block)]
+        return _concat(parts, [s for s in range(0, n_games, block)], n_games)
+    parts = [vertex_enumeration(arr[g, 0], arr[g, 1], tol) for g in range(n_games)]
+    return _concat(parts, list(range(n_games)), n_games)
+
+
+def _concat(parts: list[BatchEquilibria], offsets: list[int], n_games: int) -> BatchEquilibria:
+    return BatchEquilibria(
+        np.concatenate([p.game + off for p, off in zip(parts, offsets, strict=True)]),
+        tuple(np.concatenate([p.strategies[i] for p in parts]) for i in range(len(parts[0].strategies))),
+        np.concatenate([p.payoffs for p in parts]),
+        np.concatenate([p.regret for p in parts]),
+        n_games,
+        parts[0].method,
+    )
+
+
+def _pure_batch(arr: np.ndarray, tol: float) -> BatchEquilibria:
+    mask = pure_equilibria(arr, tol)
+    idx = np.argwhere(mask)
+    game, cells = idx[:, 0], idx[:, 1:]
+    n = arr.shape[1]
+    strategies = tuple(np.eye(arr.shape[2 + i])[cells[:, i]] for i in range(n))
+    pays = np.stack([arr[(game, i, *cells.T)] for i in range(n)], axis=1)
+    best = np.stack([_best_deviation(arr, game, cells, i) for i in range(n)], axis=1)
+    regret = (best - pays).max(axis=1)
+    if np.any(regret > tol * _scale(arr)[game] * 10):
+        raise VerificationError("pure batch: a profile failed the regret check")
+    return BatchEquilibria(game, strategies, pays, regret, arr.shape[0], "pure")
+
+
+def _best_deviation(arr: np.ndarray, game: np.ndarray, cells: np.ndarray, i: int) -> np.ndarray:
+    """Player ``i``'s best payoff over its own strategies, the others fixed at ``cells``."""
+    out = np.full(len(game), -np.inf)
+    for s in range(arr.shape[2 + i]):
+        dev = cells.copy()
+        dev[:, i] = s
+        out = np.maximum(out, arr[(game, i, *dev.T)])
+    return out
