@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--workers", type=int, help="run chunks on a local process pool of this size")
     where.add_argument("--dask", metavar="ADDRESS", help="run chunks on a Dask cluster (tcp://host:port)")
     p_st.add_argument("--store", metavar="DIR", help="keep completed chunks here; a rerun resumes from them")
-    p_st.add_argument("--progress", action="store_true", help="show a progress bar")
+    p_st.add_argument("--progress", action="store_true", default=None, help="show a progress bar")
     p_st.add_argument("--format", default="table", choices=("table", "json"))
     return parser
 

@@ -163,3 +163,23 @@ def test_a_killed_run_resumes_without_recomputing_or_losing_chunks(idlib, tmp_pa
     assert resumed.draws.equals(fresh.draws) and resumed.probability == fresh.probability
     with pytest.raises(NegotiationError, match="different run"):
         stress_test(idlib, "ceasefire", n=40_000, rng=6, chunk_size=5_000, store=str(store))
+
+
+def test_sweep_of_a_parametric_game_and_an_n_player_game(capsys):
+    """Hawk-dove (Maynard Smith 1982, ch. 2): for C > V the mixed equilibrium plays hawk with
+    probability V/C, beside the two pure asymmetric equilibria."""
+    from negotiation import ParametricGame
+
+    hawk_dove = ParametricGame.from_expressions(
+        [[["(V - C)/2", "V"], ["0", "V/2"]], [["(V - C)/2", "0"], ["V", "V/2"]]],
+        parameters=["V", "C"], players=("A", "B"), strategies=(("hawk", "dove"),) * 2)
+    frame = sweep(hawk_dove, {"V": [1.0, 2.0, 3.0]}, values={"C": 4.0}, progress=True, chunk_size=1)
+    mixed = frame[(frame["A: hawk"] > 0) & (frame["A: hawk"] < 1)]
+    assert np.allclose(mixed["A: hawk"], mixed["V"] / 4) and len(frame) == 9
+    assert "sweep" in capsys.readouterr().err  # the progress bar
+    three = ParametricGame.from_expressions(
+        np.array([[[["x", "0"], ["0", "1"]], [["0", "1"], ["1", "0"]]]] * 3), parameters=["x"])
+    pure = sweep(three, {"x": [-1.0, 2.0]})
+    assert set(pure.columns) >= {"P1: s1", "P3: s2"} and pure["regret"].max() == 0
+    with pytest.raises(GameError, match="no value for parameter"):
+        sweep(hawk_dove, {"V": [1.0]})

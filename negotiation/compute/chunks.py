@@ -108,7 +108,7 @@ def run_chunks(
     *,
     executor: Any = None,
     store: ChunkStore | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
     desc: str = "",
 ) -> list[Result]:
     """Apply ``func`` to every task; results in task order.
@@ -123,8 +123,9 @@ def run_chunks(
     store : ChunkStore, optional
         Completed chunks are read from it instead of being recomputed, and new ones are
         written to it as soon as they finish.
-    progress : bool
-        Show a progress bar (tqdm) on stderr.
+    progress : bool or None
+        Show a progress bar (tqdm) on stderr; ``None`` shows one for runs of several
+        chunks when stderr is a terminal.
     """
     results: list[Result | None] = [store.load(k) if store else None for k in range(len(tasks))]
     todo = [k for k, r in enumerate(results) if r is None]
@@ -158,7 +159,9 @@ def run_chunks(
     return results  # type: ignore[return-value]
 
 
-def _bar(total: int, initial: int, progress: bool, desc: str) -> Any:
+def _bar(total: int, initial: int, progress: bool | None, desc: str) -> Any:
+    if progress is None:
+        progress = total > 1 and sys.stderr.isatty()
     if not progress:
         return None
     from tqdm import tqdm

@@ -101,7 +101,7 @@ def sweep(
     chunk_size: int = DEFAULT_CHUNK,
     executor: Any = None,
     store: str | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> pd.DataFrame:
     """Solve a parametric game at every point of a grid.
 
@@ -387,7 +387,7 @@ def stress_test(
     chunk_size: int = DEFAULT_CHUNK,
     executor: Any = None,
     store: str | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> StressResult:
     """Monte Carlo over the parameters' distributions: how robust is ``outcome``?
 

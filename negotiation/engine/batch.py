@@ -129,7 +129,9 @@ def bimatrix_regrets(a: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray)
     return _last_max(ay) - u_row, _last_max(xb) - u_col, u_row, u_col
 
 
-def _verified(a, b, game, x, y, scale, tol, method, n_games) -> BatchEquilibria:
+def _verified(a: np.ndarray, b: np.ndarray, game: np.ndarray, x: np.ndarray, y: np.ndarray, scale: np.ndarray,
+              tol: float, method: str, n_games: int) -> BatchEquilibria:
+    """Normalise, recompute every profile's regret from the payoffs, refuse any above tolerance."""
     # Round-off below the tolerance is zero probability.
     x = np.where(x <= 1e-12, 0.0, x)
     y = np.where(y <= 1e-12, 0.0, y)
@@ -201,11 +203,17 @@ def equilibria_2x2(payoffs: np.ndarray, tol: float = DEFAULT_TOL) -> BatchEquili
     if arr.shape[1:] != (2, 2, 2):
         raise GameError(f"equilibria_2x2 needs payoffs of shape (N, 2, 2, 2), got {arr.shape}")
     n_games = arr.shape[0]
-    scale = _scale(arr)
+    # One contiguous row per payoff entry: elementwise work on contiguous rows is fastest.
+    a00, a01, a10, a11, b00, b01, b10, b11 = cols = np.ascontiguousarray(arr.reshape(n_games, 8).T)
+    scale = np.maximum(
+        np.maximum(np.maximum(a00, a01), np.maximum(a10, a11)) - np.minimum(np.minimum(a00, a01), np.minimum(a10, a11)),
+        np.maximum(np.maximum(b00, b01), np.maximum(b10, b11)) - np.minimum(np.minimum(b00, b01), np.minimum(b10, b11)),
+    )
+    scale[scale == 0] = 1.0
     eps = tol * scale
     # Each player's gain from its first strategy, against each strategy of the other.
-    da0, da1 = arr[:, 0, 0, 0] - arr[:, 0, 1, 0], arr[:, 0, 0, 1] - arr[:, 0, 1, 1]
-    db0, db1 = arr[:, 1, 0, 0] - arr[:, 1, 0, 1], arr[:, 1, 1, 0] - arr[:, 1, 1, 1]
+    da0, da1 = a00 - a10, a01 - a11
+    db0, db1 = b00 - b01, b10 - b11
     tie = (np.abs(da0) <= eps) | (np.abs(da1) <= eps) | (np.abs(db0) <= eps) | (np.abs(db1) <= eps)
     generic = ~tie
     slots = np.stack([
@@ -215,7 +223,7 @@ def equilibria_2x2(payoffs: np.ndarray, tol: float = DEFAULT_TOL) -> BatchEquili
         generic & (da1 < 0) & (db1 < 0),  # (second, second)
         generic & (da0 * da1 < 0) & (db0 * db1 < 0),  # completely mixed
     ], axis=1)
-    game, slot = np.nonzero(slots)
+    game, slot = np.divmod(np.flatnonzero(slots), 5)
     mixed = slot == 4
     gm = game[mixed]
     p = np.where(slot < 2, 1.0, 0.0)
@@ -231,7 +239,7 @@ def equilibria_2x2(payoffs: np.ndarray, tol: float = DEFAULT_TOL) -> BatchEquili
         order = np.argsort(game, kind="stable")
         game, p, q = game[order], p[order], q[order]
     # Independent check: each player's regret at (p, q), elementwise.
-    c = np.take(arr.reshape(n_games, 8), game, axis=0).T.reshape(2, 2, 2, -1)  # c[i, r, k] over found profiles
+    c = cols[:, game].reshape(2, 2, 2, -1)  # c[i, r, k] at the found profiles
     row0 = c[0, 0, 0] * q + c[0, 0, 1] * (1 - q)  # row's payoff from each strategy
     row1 = c[0, 1, 0] * q + c[0, 1, 1] * (1 - q)
     col0 = c[1, 0, 0] * p + c[1, 1, 0] * (1 - p)
