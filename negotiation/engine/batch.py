@@ -202,6 +202,16 @@ def equilibria_2x2(payoffs: np.ndarray, tol: float = DEFAULT_TOL) -> BatchEquili
     arr = _as_batch(payoffs)
     if arr.shape[1:] != (2, 2, 2):
         raise GameError(f"equilibria_2x2 needs payoffs of shape (N, 2, 2, 2), got {arr.shape}")
+    if arr.shape[0] > BLOCK_2X2:  # blocks that stay in cache are faster than one pass over a huge batch
+        starts = list(range(0, arr.shape[0], BLOCK_2X2))
+        return _concat([_equilibria_2x2(arr[s : s + BLOCK_2X2], tol) for s in starts], starts, arr.shape[0])
+    return _equilibria_2x2(arr, tol)
+
+
+BLOCK_2X2 = 16_384
+
+
+def _equilibria_2x2(arr: np.ndarray, tol: float) -> BatchEquilibria:
     n_games = arr.shape[0]
     # One contiguous row per payoff entry: elementwise work on contiguous rows is fastest.
     a00, a01, a10, a11, b00, b01, b10, b11 = cols = np.ascontiguousarray(arr.reshape(n_games, 8).T)
