@@ -7,13 +7,14 @@ verified solvers and symbolic equilibrium conditions; the domain layer
 games and scenarios shipped in ``games/``.
 """
 
-from negotiation import catalog
+from negotiation import catalog, plot
 from negotiation.domain import Parameter, Scenario, load_scenario, save_scenario
 from negotiation.domain.explain import Explanation, explain
 from negotiation.domain.stress import StressResult, stress_test, sweep
 from negotiation.engine import (
     Condition,
     Equilibrium,
+    ExtensiveFormGame,
     MixedProfile,
     NormalFormGame,
     ParametricGame,
@@ -25,7 +26,9 @@ from negotiation.engine import (
     solve,
     threshold,
 )
-from negotiation.io import read_game, write_nfg
+from negotiation.engine.extensive import chance, decision, leaf
+from negotiation.engine.solvers.tree import TreeSolveResult, solve_tree
+from negotiation.io import read_efg_tree, read_game, write_efg, write_nfg
 
 __version__ = "0.1.0"
 
@@ -33,6 +36,7 @@ __all__ = [
     "Condition",
     "Equilibrium",
     "Explanation",
+    "ExtensiveFormGame",
     "MixedProfile",
     "NormalFormGame",
     "Parameter",
@@ -40,19 +44,27 @@ __all__ = [
     "Scenario",
     "SolveResult",
     "StressResult",
+    "TreeSolveResult",
     "__version__",
     "catalog",
+    "chance",
     "conditions",
+    "decision",
     "explain",
     "iterated_elimination",
+    "leaf",
     "load_scenario",
     "mixed_2x2",
+    "plot",
+    "read_efg_tree",
     "read_game",
     "region",
     "save_scenario",
     "solve",
+    "solve_tree",
     "stress_test",
     "sweep",
     "threshold",
+    "write_efg",
     "write_nfg",
 ]

@@ -13,9 +13,11 @@ from pathlib import Path
 
 from negotiation.domain.scenario import Scenario, load_scenario
 from negotiation.engine.expressions import suggest
+from negotiation.engine.extensive import ExtensiveFormGame
 from negotiation.engine.game import NormalFormGame
 from negotiation.errors import GameError
-from negotiation.io import read_game
+from negotiation.io import read_efg_tree, read_game
+from negotiation.io.efg import parse_efg
 from negotiation.io.nfg import nfg_comment
 
 _SUFFIXES = (".nfg", ".efg", ".yaml")
@@ -30,10 +32,11 @@ def directory() -> Path:
 
 
 def list(kind: str | None = None) -> builtins.list[str]:
-    """Names of the catalog's entries, sorted: all, or only ``kind="game"`` or ``kind="scenario"``."""
-    kinds = {None: _SUFFIXES, "game": (".nfg", ".efg"), "scenario": (".yaml",)}
+    """Names of the catalog's entries, sorted: all, or only ``kind="game"`` (strategic form, .nfg),
+    ``"tree"`` (extensive form, .efg) or ``"scenario"`` (.yaml)."""
+    kinds = {None: _SUFFIXES, "game": (".nfg",), "tree": (".efg",), "scenario": (".yaml",)}
     if kind not in kinds:
-        raise GameError(f"unknown kind {kind!r}; use 'game', 'scenario' or None")
+        raise GameError(f"unknown kind {kind!r}; use 'game', 'tree', 'scenario' or None")
     return sorted(p.stem for p in directory().iterdir() if p.suffix in kinds[kind])
 
 
@@ -47,10 +50,13 @@ def path(name: str) -> Path:
     raise GameError(f"no catalog entry {name!r}{suggest(name, names)}; entries are {', '.join(names)}")
 
 
-def load(name: str) -> NormalFormGame | Scenario:
-    """Load a catalog entry by name, e.g. ``load("chicken")`` (a game) or ``load("idlib-2020")`` (a scenario)."""
+def load(name: str) -> NormalFormGame | ExtensiveFormGame | Scenario:
+    """Load a catalog entry by name: ``load("chicken")`` (an .nfg game), ``load("entry-deterrence")``
+    (an .efg game tree) or ``load("idlib-2020")`` (a scenario)."""
     p = path(name)
-    return load_scenario(p) if p.suffix == ".yaml" else read_game(p)
+    if p.suffix == ".yaml":
+        return load_scenario(p)
+    return read_efg_tree(p) if p.suffix == ".efg" else read_game(p)
 
 
 def provenance(name: str) -> str:
@@ -58,8 +64,7 @@ def provenance(name: str) -> str:
     p = path(name)
     if p.suffix == ".nfg":
         return nfg_comment(p.read_text(encoding="utf-8"), str(p))
-    if p.suffix == ".yaml":
-        sc = load_scenario(p)
-        return "\n".join(f"[{s.id}] {s.title}" + (f" ({s.location})" if s.location else "")
-                         for s in sc.sources.values())
-    return ""
+    if p.suffix == ".efg":
+        return parse_efg(p.read_text(encoding="utf-8"), str(p)).comment
+    sc = load_scenario(p)
+    return "\n".join(f"[{s.id}] {s.title}" + (f" ({s.location})" if s.location else "") for s in sc.sources.values())

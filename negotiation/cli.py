@@ -3,7 +3,8 @@
 - ``negotiation list``: the catalog's games and scenarios;
 - ``negotiation show NAME|FILE``: a game or scenario with its parameters and sources;
 - ``negotiation solve NAME|FILE [--game G] [--set p=v ...] [--method ...] [--exact]
-  [--format table|json|csv]``: the equilibria of a game file or of a scenario's game;
+  [--format table|json|csv]``: the equilibria of a game file or of a scenario's game; for a
+  game tree (.efg) ``--method spe|all|one|pure`` gives behaviour strategies;
 - ``negotiation explain NAME|FILE --outcome O [--set p=v ...] [--format table|json|csv]``:
   the conditions that hold an outcome up, their slack and thresholds;
 - ``negotiation stress NAME|FILE --outcome O [-n N] [--seed S] [--workers W | --dask ADDRESS]
@@ -25,10 +26,12 @@ from negotiation.domain.explain import explain
 from negotiation.domain.leverage import number, plain
 from negotiation.domain.scenario import Scenario, load_scenario
 from negotiation.domain.stress import stress_test
+from negotiation.engine.extensive import ExtensiveFormGame
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.solvers import METHODS, SolveResult, solve
+from negotiation.engine.solvers.tree import TREE_METHODS, TreeSolveResult, solve_tree
 from negotiation.errors import GameError, NegotiationError
-from negotiation.io import read_game
+from negotiation.io import read_efg_tree, read_game
 
 
 def _table(result: SolveResult) -> str:
@@ -50,15 +53,41 @@ def _table(result: SolveResult) -> str:
     return "\n".join(lines)
 
 
+def _tree_table(result: TreeSolveResult) -> str:
+    data = result.to_dict()
+    lines = [f"method: {data['method']} ({data['algorithm']}); {len(data['equilibria'])} equilibria"]
+    for k, eq in enumerate(data["equilibria"], start=1):
+        pays = ", ".join(f"{p} {v}" for p, v in eq["payoffs"].items())
+        path = "; ".join(" > ".join(step["actions"]) + f" (p={step['probability']})" for step in eq["path"])
+        lines.append(f"equilibrium {k}: payoffs {pays}; path {path}")
+        for player, sets in eq["behavior"].items():
+            for infoset, acts in sets.items():
+                shown = ", ".join(f"{a}: {v}" for a, v in acts.items())
+                lines.append(f"  {player} at {infoset}: {shown}")
+    return "\n".join(lines)
+
+
+def _tree_csv(result: TreeSolveResult) -> str:
+    rows = ["equilibrium,player,infoset,action,probability"]
+    for k, eq in enumerate(result.to_dict()["equilibria"]):
+        for player, sets in eq["behavior"].items():
+            for infoset, acts in sets.items():
+                rows += [f"{k},{json.dumps(player)},{json.dumps(infoset)},{json.dumps(a)},{v}" for a, v in acts.items()]
+    return "\n".join(rows) + "\n"
+
+
 def _csv(frame: object) -> str:
     return frame.astype(str).to_csv(index=False, lineterminator="\n") if not frame.empty else ""  # type: ignore[attr-defined]
 
 
-def _load(target: str) -> NormalFormGame | Scenario:
+def _load(target: str) -> NormalFormGame | ExtensiveFormGame | Scenario:
     """A file path (by its extension) or a catalog name."""
     p = Path(target)
     if p.is_file():
-        return load_scenario(p) if p.suffix.lower() in (".yaml", ".yml") else read_game(p)
+        suffix = p.suffix.lower()
+        if suffix in (".yaml", ".yml"):
+            return load_scenario(p)
+        return read_efg_tree(p) if suffix == ".efg" else read_game(p)
     if p.suffix or "/" in target:
         raise GameError(f"{target}: no such file")
     return catalog.load(target)
@@ -130,7 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_solve.add_argument("--game", help="the scenario's game to solve")
     p_solve.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
                          help="override a parameter's baseline (repeatable)")
-    p_solve.add_argument("--method", default="auto", choices=METHODS)
+    p_solve.add_argument("--method", default="auto", choices=tuple(dict.fromkeys(METHODS + TREE_METHODS)),
+                         help="for game trees (.efg): spe (default), all, one or pure")
     p_solve.add_argument("--exact", action="store_true", help="rational arithmetic; fractions in the output")
     p_solve.add_argument("--format", default="table", choices=("table", "json", "csv"))
     p_solve.add_argument("--label", type=int, default=0, help="first dropped label of Lemke-Howson")
@@ -184,6 +214,14 @@ def _run(args: argparse.Namespace) -> str:
         if isinstance(obj, Scenario):
             return _show_scenario(obj)
         return repr(obj)
+    if args.command == "solve" and isinstance(obj, ExtensiveFormGame):
+        method = "spe" if args.method == "auto" else args.method
+        if method not in TREE_METHODS:
+            raise GameError(f"method {method!r} does not apply to a game tree; use {', '.join(TREE_METHODS)}")
+        tree_result = solve_tree(obj, method)
+        if args.format == "json":
+            return json.dumps(tree_result.to_dict(), indent=1)
+        return _tree_csv(tree_result) if args.format == "csv" else _tree_table(tree_result)
     if args.command == "solve":
         if isinstance(obj, Scenario):
             game = obj.at(_scenario_game(obj, args.game), _overrides(args.set))
@@ -191,6 +229,8 @@ def _run(args: argparse.Namespace) -> str:
             raise GameError(f"{args.target} is a game file; --game and --set apply to scenarios")
         else:
             game = obj
+        if args.method == "spe":
+            raise GameError("method 'spe' applies to game trees (.efg); a strategic-form game has no subgames")
         result = solve(game, args.method, exact=args.exact, label=args.label, rng=args.seed)
         if args.format == "json":
             return json.dumps(result.to_dict(), indent=1)

@@ -6,6 +6,7 @@ The engine never imports the domain layer (parties, leverage, scenarios).
 
 from negotiation.engine.dominance import iterated_elimination
 from negotiation.engine.expressions import ExpressionError, parse_expression
+from negotiation.engine.extensive import ExtensiveFormGame
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.parametric import ParametricGame
 from negotiation.engine.profile import MixedProfile
@@ -16,6 +17,7 @@ __all__ = [
     "Condition",
     "Equilibrium",
     "ExpressionError",
+    "ExtensiveFormGame",
     "MixedProfile",
     "NormalFormGame",
     "ParametricGame",

@@ -7,10 +7,20 @@ from pathlib import Path
 
 from negotiation.engine.game import NormalFormGame
 from negotiation.errors import GameFormatError
-from negotiation.io.efg import read_efg
+from negotiation.io.efg import format_efg, read_efg, read_efg_tree, write_efg
 from negotiation.io.nfg import format_nfg, parse_nfg, read_nfg, write_nfg
 
-__all__ = ["format_nfg", "parse_nfg", "read_efg", "read_game", "read_nfg", "write_nfg"]
+__all__ = [
+    "format_efg",
+    "format_nfg",
+    "parse_nfg",
+    "read_efg",
+    "read_efg_tree",
+    "read_game",
+    "read_nfg",
+    "write_efg",
+    "write_nfg",
+]
 
 
 def read_game(path: str | os.PathLike[str]) -> NormalFormGame:

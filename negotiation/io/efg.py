@@ -17,8 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from negotiation.engine.extensive import CHANCE, ExtensiveFormGame, Node
 from negotiation.engine.game import NormalFormGame
 from negotiation.errors import BudgetError, GameFormatError
+from negotiation.io.atomic import atomic_write_text
 from negotiation.io.nfg import blank_to_default
 from negotiation.io.tokens import TokenStream
 
@@ -33,6 +35,9 @@ class _Node:
     outcome: int = 0
     probs: list[Fraction] = field(default_factory=list)
     children: list[_Node] = field(default_factory=list)
+    infoset_name: str = ""
+    name: str = ""
+    actions: list[str] = field(default_factory=list)  # of a chance node
 
 
 @dataclass
@@ -44,14 +49,16 @@ class ExtensiveFormText:
     root: _Node
     infosets: dict[tuple[int, int], list[str]]  # (player, infoset) -> action names
     outcomes: dict[int, list[Fraction]]
+    comment: str = ""
 
 
 def parse_efg(text: str, path: str = "<string>") -> ExtensiveFormText:
     """Parse the text of an .efg file."""
     ts = TokenStream(text, path)
     title, players = ts.header("EFG", 2)
+    comment = ""
     if (t := ts.peek()) is not None and t.kind == "str":
-        ts.next("comment")
+        comment = ts.next("comment").text
     infosets: dict[tuple[int, int], list[str]] = {}
     outcomes: dict[int, list[Fraction]] = {}
     n = len(players)
@@ -74,9 +81,9 @@ def parse_efg(text: str, path: str = "<string>") -> ExtensiveFormText:
         tok = ts.expect("word", "node type")
         if tok.text not in ("p", "c", "t"):
             raise GameFormatError(f"node type must be p, c or t, not {tok.text!r}", path, tok.line, "node type")
-        ts.expect("str", "node name")
+        node_name = ts.expect("str", "node name").text
         if tok.text == "t":
-            return _Node("t", outcome=outcome("terminal outcome"))
+            return _Node("t", outcome=outcome("terminal outcome"), name=node_name)
         if tok.text == "p":
             player = ts.integer("player number")
             if not 1 <= player <= n:
@@ -85,8 +92,9 @@ def parse_efg(text: str, path: str = "<string>") -> ExtensiveFormText:
             player = 0
         iset = ts.integer("information set")
         key = (player, iset)
+        iset_name = ""
         if (t := ts.peek()) is not None and t.kind == "str":
-            ts.next("information set name")
+            iset_name = ts.next("information set name").text
         probs: list[Fraction] = []
         if (t := ts.peek()) is not None and t.kind == "{":
             ts.expect("{", "actions")
@@ -108,7 +116,8 @@ def parse_efg(text: str, path: str = "<string>") -> ExtensiveFormText:
                 infosets[(0, -len(infosets) - 1)] = actions  # chance sets are not shared
         elif key not in infosets or player == 0:
             raise ts.error(f"information set {iset} is used before its actions are listed", "actions")
-        nd = _Node("p" if player else "c", player, iset, outcome("node outcome"), probs)
+        nd = _Node("p" if player else "c", player, iset, outcome("node outcome"), probs, infoset_name=iset_name,
+                   name=node_name, actions=actions if player == 0 else [])
         nd.children = [node() for _ in range(len(probs) if player == 0 else len(infosets[key]))]
         return nd
 
@@ -116,7 +125,7 @@ def parse_efg(text: str, path: str = "<string>") -> ExtensiveFormText:
     if not ts.at_end():
         raise ts.error(f"unexpected {ts.peek().text!r} after the last node", "nodes")  # type: ignore[union-attr]
     infosets = {k: v for k, v in infosets.items() if k[0] > 0}
-    return ExtensiveFormText(title, players, root, infosets, outcomes)
+    return ExtensiveFormText(title, players, root, infosets, outcomes, comment)
 
 
 def strategic_form(efg: ExtensiveFormText, path: str = "<string>") -> NormalFormGame:
@@ -168,3 +177,76 @@ def read_efg(path: str | os.PathLike[str]) -> NormalFormGame:
     """Read an .efg file and return its strategic form (exact payoffs)."""
     p = Path(path)
     return strategic_form(parse_efg(p.read_text(encoding="utf-8"), str(p)), str(p))
+
+
+# ------------------------------------------------------------------- game trees
+def to_tree(efg: ExtensiveFormText) -> ExtensiveFormGame:
+    """The tree of a parsed .efg file; outcomes on inner nodes are added into the leaves below."""
+    players = tuple(blank_to_default(efg.players, "P"))
+    n = len(players)
+    labels: dict[tuple[int, int], str] = {}
+
+    def label(nd: _Node) -> str:
+        key = (nd.player, nd.infoset)
+        if key not in labels:
+            taken = {v for (p, _), v in labels.items() if p == nd.player}
+            text = nd.infoset_name or str(nd.infoset)
+            labels[key] = text if text not in taken else f"{text} ({nd.infoset})"
+        return labels[key]
+
+    def build(nd: _Node, carried: list[Fraction]) -> Node:
+        here = [c + v for c, v in zip(carried, efg.outcomes.get(nd.outcome, [Fraction(0)] * n), strict=True)]
+        if nd.kind == "t":
+            return Node(payoffs=tuple(here), name=nd.name)
+        if nd.kind == "c":
+            return Node(CHANCE, tuple(nd.actions), tuple(build(c, here) for c in nd.children), probs=tuple(nd.probs),
+                        name=nd.name)
+        actions = efg.infosets[(nd.player, nd.infoset)]
+        return Node(players[nd.player - 1], tuple(actions), tuple(build(c, here) for c in nd.children), label(nd),
+                    name=nd.name)
+
+    return ExtensiveFormGame(players, build(efg.root, [Fraction(0)] * n), efg.title)
+
+
+def read_efg_tree(path: str | os.PathLike[str]) -> ExtensiveFormGame:
+    """Read an .efg file as a game tree."""
+    p = Path(path)
+    return to_tree(parse_efg(p.read_text(encoding="utf-8"), str(p)))
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def format_efg(game: ExtensiveFormGame, comment: str = "") -> str:
+    """Gambit .efg text (version 2, rational payoffs), one outcome per leaf."""
+    lines = [f"EFG 2 R {_q(game.title)} {{ {' '.join(_q(p) for p in game.players)} }}", _q(comment), ""]
+    numbers: dict[tuple[int, str], int] = {}
+    chance_no = 0
+    outcome_no = 0
+    for path, nd in game.walk():
+        if nd.is_leaf:
+            outcome_no += 1
+            pays = " ".join(_fmt(v) for v in nd.payoffs)
+            lines.append(f"t {_q(nd.name)} {outcome_no} \"\" {{ {pays} }}")
+        elif nd.player == CHANCE:
+            chance_no += 1
+            acts = " ".join(f"{_q(a)} {_fmt(p)}" for a, p in zip(nd.actions, nd.probs, strict=True))
+            lines.append(f"c {_q(nd.name)} {chance_no} \"\" {{ {acts} }} 0")
+        else:
+            key = game.infoset_of(path)
+            if key not in numbers:
+                numbers[key] = 1 + sum(1 for k in numbers if k[0] == key[0])
+            acts = " ".join(_q(a) for a in nd.actions)
+            lines.append(f"p {_q(nd.name)} {key[0] + 1} {numbers[key]} {_q(key[1])} {{ {acts} }} 0")
+    return "\n".join(lines) + "\n"
+
+
+def _fmt(v: object) -> str:
+    f = Fraction(v) if not isinstance(v, float) else Fraction(repr(v))  # type: ignore[arg-type]
+    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+
+
+def write_efg(game: ExtensiveFormGame, path: str | os.PathLike[str], comment: str = "") -> None:
+    """Write a game tree as a Gambit .efg file (atomically)."""
+    atomic_write_text(path, format_efg(game, comment))

@@ -30,6 +30,10 @@ import numpy as np
 
 from negotiation.engine.numbers import integer_matrix
 from negotiation.engine.solvers.tableau import IntegerTableau
+from negotiation.errors import BudgetError
+
+MAX_BASES = 20_000
+"""Most feasible bases one vertex enumeration may visit (degenerate polytopes have very many)."""
 
 
 # ----------------------------------------------------------------- vertex enumeration
@@ -68,6 +72,12 @@ def vertices_exact(matrix: list[list[int]]) -> dict[int, tuple[Fraction, ...]]:
                 if key in seen:
                     continue
                 seen.add(key)
+                if len(seen) > MAX_BASES:
+                    raise BudgetError(
+                        f"vertex enumeration visited over {MAX_BASES:,} bases of a degenerate polytope; "
+                        "use method 'one' (Lemke-Howson) or the float batch solver "
+                        "negotiation.engine.batch.vertex_enumeration"
+                    )
                 nxt = tab.copy()
                 nxt.pivot(row, col)
                 stack.append(nxt)

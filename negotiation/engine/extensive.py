@@ -1,0 +1,386 @@
+"""Extensive-form games: trees with decision and chance nodes, information sets, payoffs.
+
+Build a tree with :func:`decision`, :func:`chance` and :func:`leaf`, then wrap it in an
+:class:`ExtensiveFormGame`::
+
+    entry = ExtensiveFormGame(("Entrant", "Incumbent"), decision("Entrant", {
+        "out": leaf(0, 2),
+        "in": decision("Incumbent", {"fight": leaf(-1, -1), "accommodate": leaf(1, 1)}),
+    }))
+
+Decision nodes of one player that carry the same ``infoset`` label form one
+information set (they must offer the same actions); a node without a label is an
+information set of its own.  The reduced strategic form (:meth:`strategic_form`) has
+one pure strategy per *reduced plan*: an action at every information set that the
+player's own earlier actions do not exclude.  With perfect recall, behaviour and mixed
+strategies convert into each other (Kuhn 1953) by :meth:`behavior_from_mixed` and
+:meth:`mixed_from_behavior`.
+
+References
+----------
+Kuhn, H. W. (1953). Extensive games and the problem of information. In *Contributions
+to the Theory of Games II*, 193-216.
+Osborne, M. J. and Rubinstein, A. (1994). *A Course in Game Theory*, chs. 6 and 11.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from negotiation.engine.game import NormalFormGame
+from negotiation.engine.numbers import to_fraction
+from negotiation.errors import BudgetError, GameError
+
+CHANCE = "(chance)"
+MAX_PROFILES = 1_000_000
+
+Path = tuple[int, ...]
+InfosetKey = tuple[int, str]  # (player index, label)
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node of a game tree (use :func:`decision`, :func:`chance`, :func:`leaf`)."""
+
+    player: str | None = None  # None at a leaf, CHANCE at a chance node
+    actions: tuple[str, ...] = ()
+    children: tuple[Node, ...] = ()
+    infoset: str = ""
+    probs: tuple[Fraction, ...] = ()
+    payoffs: tuple[Any, ...] = ()
+    name: str = ""
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.player is None
+
+
+def leaf(*payoffs: Any, name: str = "") -> Node:
+    """A terminal node with one payoff per player."""
+    return Node(payoffs=tuple(payoffs), name=name)
+
+
+def decision(player: str, moves: Mapping[str, Node], infoset: str = "", name: str = "") -> Node:
+    """A decision node of ``player``: ``moves`` maps each action to the node it leads to."""
+    if not moves:
+        raise GameError(f"a decision node of {player!r} needs at least one action")
+    return Node(player, tuple(moves), tuple(moves.values()), infoset, name=name)
+
+
+def chance(moves: Mapping[str, tuple[Any, Node]], name: str = "") -> Node:
+    """A chance node: ``moves`` maps each outcome to ``(probability, node)``; probabilities are exact."""
+    probs = tuple(to_fraction(p) for p, _ in moves.values())
+    return Node(CHANCE, tuple(moves), tuple(n for _, n in moves.values()), probs=probs, name=name)
+
+
+@dataclass(frozen=True, eq=False)
+class ExtensiveFormGame:
+    """An immutable game tree.
+
+    Parameters
+    ----------
+    players : sequence of str
+    root : Node
+    title : str
+
+    Attributes
+    ----------
+    infosets : dict
+        ``(player index, label) -> actions`` for every information set; unlabelled nodes
+        get the label of their path (e.g. ``"in/fight"``, or ``"root"``).
+    """
+
+    players: tuple[str, ...]
+    root: Node
+    title: str = ""
+    infosets: dict[InfosetKey, tuple[str, ...]] = field(init=False, repr=False)
+    _members: dict[InfosetKey, list[Path]] = field(init=False, repr=False)
+    _key: dict[Path, InfosetKey] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        players = tuple(self.players)
+        if len(set(players)) != len(players) or not players:
+            raise GameError(f"players must be distinct and at least one: {list(players)}")
+        if CHANCE in players:
+            raise GameError(f"{CHANCE!r} is reserved for chance")
+        object.__setattr__(self, "players", players)
+        infosets: dict[InfosetKey, tuple[str, ...]] = {}
+        members: dict[InfosetKey, list[Path]] = {}
+        keys: dict[Path, InfosetKey] = {}
+        n = len(players)
+        for path, node in self.walk():
+            where = f"node {self.describe(path)}"
+            if node.is_leaf:
+                if len(node.payoffs) != n:
+                    raise GameError(f"{where}: a leaf needs {n} payoffs, has {len(node.payoffs)}")
+                for v in node.payoffs:
+                    if isinstance(v, bool) or not isinstance(v, (int, float, Fraction, np.integer, np.floating)):
+                        raise GameError(f"{where}: payoff {v!r} is not a number")
+                continue
+            if len(node.actions) != len(node.children) or len(set(node.actions)) != len(node.actions):
+                raise GameError(f"{where}: actions must be distinct, one per child")
+            if node.player == CHANCE:
+                if len(node.probs) != len(node.children) or any(p < 0 for p in node.probs) or sum(node.probs) != 1:
+                    raise GameError(f"{where}: chance probabilities {[str(p) for p in node.probs]} are not a "
+                                    "distribution")
+                continue
+            if node.player not in players:
+                raise GameError(f"{where}: unknown player {node.player!r}; players: {list(players)}")
+            key = (players.index(node.player), node.infoset or "/".join(self._labels(path)) or "root")
+            if key in infosets and infosets[key] != node.actions:
+                raise GameError(f"{where}: information set {key[1]!r} of {node.player} has actions "
+                                f"{list(infosets[key])} elsewhere, {list(node.actions)} here")
+            infosets[key] = node.actions
+            members.setdefault(key, []).append(path)
+            keys[path] = key
+        object.__setattr__(self, "infosets", infosets)
+        object.__setattr__(self, "_members", members)
+        object.__setattr__(self, "_key", keys)
+
+    def __repr__(self) -> str:
+        lines = [f"ExtensiveFormGame({self.title + ': ' if self.title else ''}players {list(self.players)}, "
+                 f"{len(self.infosets)} information sets)"]
+
+        def show(path: Path, node: Node, depth: int, via: str) -> None:
+            pad = "  " * depth + via
+            if node.is_leaf:
+                lines.append(f"{pad}-> ({', '.join(str(v) for v in node.payoffs)})")
+                return
+            if node.player == CHANCE:
+                lines.append(f"{pad}chance")
+                labels = [f"{a} [{p}]: " for a, p in zip(node.actions, node.probs, strict=True)]
+            else:
+                lines.append(f"{pad}{node.player} at {self._key[path][1]!r}")
+                labels = [f"{a}: " for a in node.actions]
+            for k, child in enumerate(node.children):
+                show((*path, k), child, depth + 1, labels[k])
+
+        show((), self.root, 1, "")
+        return "\n".join(lines) if len(lines) <= 200 else "\n".join([*lines[:200], "  ..."])
+
+    # ---------------------------------------------------------------- traversal
+    def walk(self) -> list[tuple[Path, Node]]:
+        """Every node with its path (child indices from the root), in preorder."""
+        out: list[tuple[Path, Node]] = []
+        stack: list[tuple[Path, Node]] = [((), self.root)]
+        while stack:
+            path, node = stack.pop()
+            out.append((path, node))
+            stack.extend(((*path, k), c) for k, c in reversed(list(enumerate(node.children))))
+        return out
+
+    def node(self, path: Path) -> Node:
+        nd = self.root
+        for k in path:
+            nd = nd.children[k]
+        return nd
+
+    def _labels(self, path: Path) -> list[str]:
+        nd, out = self.root, []
+        for k in path:
+            out.append(nd.actions[k])
+            nd = nd.children[k]
+        return out
+
+    def describe(self, path: Path) -> str:
+        return "root" if not path else "after " + " > ".join(self._labels(path))
+
+    def infoset_of(self, path: Path) -> InfosetKey:
+        return self._key[path]
+
+    def members(self, key: InfosetKey) -> list[Path]:
+        return self._members[key]
+
+    @property
+    def n_players(self) -> int:
+        return len(self.players)
+
+    def player_infosets(self, i: int) -> list[InfosetKey]:
+        return [k for k in self.infosets if k[0] == i]
+
+    # --------------------------------------------------------------- recall
+    def own_history(self, path: Path, player: int) -> tuple[tuple[InfosetKey, int], ...]:
+        """The player's own (information set, action) pairs on the way to ``path``."""
+        out = []
+        nd: Node = self.root
+        for depth, k in enumerate(path):
+            sub = path[:depth]
+            if nd.player not in (None, CHANCE) and self._key[sub][0] == player:
+                out.append((self._key[sub], k))
+            nd = nd.children[k]
+        return tuple(out)
+
+    def has_perfect_recall(self) -> bool:
+        """Whether every player always remembers its own earlier information sets and actions."""
+        return all(
+            len({self.own_history(p, key[0]) for p in paths}) == 1 for key, paths in self._members.items()
+        )
+
+    def sequence(self, key: InfosetKey) -> tuple[tuple[InfosetKey, int], ...]:
+        """The own history leading to an information set (the same at all its nodes with perfect recall)."""
+        self._require_recall()
+        return self.own_history(self._members[key][0], key[0])
+
+    def _require_recall(self) -> None:
+        if not self.has_perfect_recall():
+            raise GameError("this needs perfect recall, and the game does not have it")
+
+    def is_perfect_information(self) -> bool:
+        return all(len(paths) == 1 for paths in self._members.values())
+
+    # -------------------------------------------------------- strategic form
+    def plans(self, i: int) -> list[dict[InfosetKey, int]]:
+        """The reduced pure strategies of player ``i``: an action at each information set its
+        own earlier actions do not exclude."""
+        self._require_recall()
+        sets = sorted(self.player_infosets(i), key=lambda k: (len(self.sequence(k)), self._members[k][0]))
+        plans: list[dict[InfosetKey, int]] = [{}]
+        for key in sets:
+            seq = self.sequence(key)
+            grown = []
+            for plan in plans:
+                if all(plan.get(j) == a for j, a in seq):
+                    grown += [{**plan, key: a} for a in range(len(self.infosets[key]))]
+                else:
+                    grown.append(plan)
+            plans = grown
+            if len(plans) > MAX_PROFILES:
+                raise BudgetError(f"player {self.players[i]} has over {MAX_PROFILES:,} reduced strategies")
+        return plans
+
+    def plan_name(self, i: int, plan: Mapping[InfosetKey, int]) -> str:
+        sets = sorted(self.player_infosets(i), key=lambda k: (len(self.sequence(k)), self._members[k][0]))
+        return "/".join(self.infosets[k][plan[k]] if k in plan else "*" for k in sets) or "(none)"
+
+    def outcome_distribution(self, behavior: Mapping[InfosetKey, Sequence[Any]]) -> dict[Path, Any]:
+        """Probability of reaching each leaf under a behaviour profile (``infoset -> action probabilities``)."""
+        out: dict[Path, Any] = {}
+        stack: list[tuple[Path, Node, Any]] = [((), self.root, Fraction(1))]
+        while stack:
+            path, nd, prob = stack.pop()
+            if nd.is_leaf:
+                out[path] = out.get(path, 0) + prob
+                continue
+            weights = nd.probs if nd.player == CHANCE else behavior[self._key[path]]
+            for k, (w, child) in enumerate(zip(weights, nd.children, strict=True)):
+                if w:
+                    stack.append(((*path, k), child, prob * w))
+        return out
+
+    def expected_payoffs(self, behavior: Mapping[InfosetKey, Sequence[Any]]) -> list[Any]:
+        dist = self.outcome_distribution(behavior)
+        return [sum((p * self.node(path).payoffs[i] for path, p in dist.items()), Fraction(0))
+                for i in range(self.n_players)]
+
+    def strategic_form(self) -> tuple[NormalFormGame, list[list[dict[InfosetKey, int]]]]:
+        """The reduced strategic form, and each player's reduced plans (in strategy order)."""
+        plans = [self.plans(i) for i in range(self.n_players)]
+        shape = tuple(len(p) for p in plans)
+        if math.prod(shape) > MAX_PROFILES:
+            raise BudgetError(f"the reduced strategic form has {math.prod(shape):,} profiles, over {MAX_PROFILES:,}")
+        exact = all(isinstance(v, (int, Fraction, np.integer)) for _, nd in self.walk() for v in nd.payoffs)
+        payoffs = np.empty((self.n_players, *shape), dtype=object)
+        for cell in itertools.product(*(range(s) for s in shape)):
+            merged: dict[InfosetKey, Sequence[int]] = {}
+            for i, k in enumerate(cell):
+                for key, a in plans[i][k].items():
+                    merged[key] = [1 if b == a else 0 for b in range(len(self.infosets[key]))]
+            values = self.expected_payoffs(merged)
+            for i in range(self.n_players):
+                payoffs[(i, *cell)] = values[i]
+        names = tuple(tuple(self.plan_name(i, p) for p in plans[i]) for i in range(self.n_players))
+        game = NormalFormGame(payoffs, self.players, names, self.title, exact=exact or None)
+        return game, plans
+
+    # ----------------------------------------------------------- Kuhn's theorem
+    def behavior_from_mixed(self, plans: list[list[dict[InfosetKey, int]]],
+                            mixed: Sequence[Sequence[Any]]) -> dict[InfosetKey, list[Any]]:
+        """Behaviour strategies with the same outcome distribution as a mixed profile (Kuhn 1953).
+
+        At an information set the player's own mix never reaches, the behaviour is the
+        conditional choice of its plans that specify it uniformly weighted (any choice
+        there gives the same outcome distribution).
+        """
+        self._require_recall()
+        out: dict[InfosetKey, list[Any]] = {}
+        for key, actions in self.infosets.items():
+            i = key[0]
+            seq = self.sequence(key)
+            weights = [0] * len(actions)
+            for plan, prob in zip(plans[i], mixed[i], strict=True):
+                if key in plan and all(plan.get(j) == a for j, a in seq):
+                    weights[plan[key]] += prob
+            total = sum(weights)
+            if total:
+                out[key] = [w / total for w in weights]
+            else:
+                out[key] = [Fraction(1, len(actions))] * len(actions)
+        return out
+
+    def mixed_from_behavior(self, plans: list[list[dict[InfosetKey, int]]],
+                            behavior: Mapping[InfosetKey, Sequence[Any]]) -> list[list[Any]]:
+        """The mixed profile over reduced plans realising a behaviour profile (Kuhn 1953)."""
+        return [[math.prod((behavior[k][a] for k, a in plan.items()), start=Fraction(1)) for plan in plans[i]]
+                for i in range(self.n_players)]
+
+    def named(self, behavior: Mapping[InfosetKey, Sequence[Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+        """``{player: {infoset: {action: probability}}}``."""
+        out: dict[str, dict[str, dict[str, Any]]] = {p: {} for p in self.players}
+        for key, probs in behavior.items():
+            out[self.players[key[0]]][key[1]] = dict(zip(self.infosets[key], probs, strict=True))
+        return out
+
+    # --------------------------------------------------------------- subgames
+    def subgame_roots(self) -> list[Path]:
+        """Nodes that start a subgame: every information set meeting their subtree lies inside it."""
+        roots = []
+        for path, nd in self.walk():
+            if nd.is_leaf:
+                continue
+            inside = {p for p, _ in self.walk_from(path)}
+            ok = all(all(m in inside for m in self._members[self._key[p]]) for p in inside if p in self._key)
+            if ok:
+                roots.append(path)
+        return roots
+
+    def walk_from(self, path: Path) -> list[tuple[Path, Node]]:
+        out = []
+        stack = [(path, self.node(path))]
+        while stack:
+            p, nd = stack.pop()
+            out.append((p, nd))
+            stack.extend(((*p, k), c) for k, c in enumerate(nd.children))
+        return out
+
+    def subgame(self, path: Path) -> ExtensiveFormGame:
+        """The subgame rooted at ``path`` (information set labels are kept)."""
+        def relabel(p: Path, nd: Node) -> Node:
+            if nd.is_leaf:
+                return nd
+            label = nd.infoset
+            if nd.player != CHANCE and not label:
+                label = self._key[p][1]
+            return Node(nd.player, nd.actions, tuple(relabel((*p, k), c) for k, c in enumerate(nd.children)),
+                        label, nd.probs, nd.payoffs, nd.name)
+
+        return ExtensiveFormGame(self.players, relabel(path, self.node(path)), self.title)
+
+    def replace(self, replacements: Mapping[Path, Sequence[Any]]) -> ExtensiveFormGame:
+        """The game with the nodes at the given paths replaced by leaves with these payoffs."""
+        def rebuild(p: Path, nd: Node) -> Node:
+            if p in replacements:
+                return leaf(*replacements[p])
+            if nd.is_leaf:
+                return nd
+            label = nd.infoset if (nd.infoset or nd.player == CHANCE) else self._key[p][1]
+            return Node(nd.player, nd.actions, tuple(rebuild((*p, k), c) for k, c in enumerate(nd.children)),
+                        label, nd.probs, nd.payoffs, nd.name)
+
+        return ExtensiveFormGame(self.players, rebuild((), self.root), self.title)

@@ -1,0 +1,228 @@
+"""Equilibria of extensive-form games, as behaviour strategies.
+
+- ``"spe"``: subgame-perfect equilibria.  Subgames are solved bottom-up: each minimal
+  subgame is solved, replaced by the payoffs of each of its equilibria in turn, and the
+  truncated game above it is solved for each combination (Selten 1965; Osborne and
+  Rubinstein 1994, ch. 6).  In a game of perfect information every node starts a
+  subgame and this is backward induction; ties give every subgame-perfect equilibrium
+  in pure strategies.  A truncated game in which several players move is solved through
+  its reduced strategic form (all extreme equilibria, exact).
+- ``"all"``: every extreme Nash equilibrium of the reduced strategic form, converted to
+  behaviour strategies (Kuhn 1953).
+- ``"one"``: one Nash equilibrium (Lemke-Howson on the reduced strategic form).
+- ``"pure"``: every pure Nash equilibrium.
+
+Every profile returned is verified: its mixed equivalent has zero regret in the
+reduced strategic form, and for ``"spe"`` in the strategic form of every subgame.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from negotiation.engine.extensive import ExtensiveFormGame, InfosetKey, Path
+from negotiation.engine.game import NormalFormGame
+from negotiation.errors import BudgetError, SolverError, VerificationError
+
+TREE_METHODS = ("spe", "all", "one", "pure")
+MAX_COMBINATIONS = 100_000
+
+Behavior = dict[InfosetKey, tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class BehaviorEquilibrium:
+    """A verified equilibrium in behaviour strategies."""
+
+    behavior: Behavior
+    payoffs: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class TreeSolveResult:
+    """Equilibria of a tree, with how they were found."""
+
+    game: ExtensiveFormGame
+    method: str
+    algorithm: str
+    equilibria: tuple[BehaviorEquilibrium, ...]
+
+    def __iter__(self):
+        return iter(self.equilibria)
+
+    def __len__(self) -> int:
+        return len(self.equilibria)
+
+    def path(self, eq: BehaviorEquilibrium) -> list[dict[str, Any]]:
+        """The leaves reached with positive probability, with the actions leading there."""
+        dist = self.game.outcome_distribution(eq.behavior)
+        out = []
+        for leaf_path, prob in sorted(dist.items()):
+            if prob:
+                out.append({"actions": self.game._labels(leaf_path), "probability": _num(prob)})
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``{"method", "algorithm", "equilibria": [{"behavior", "payoffs", "path"}]}``."""
+        return {
+            "method": self.method,
+            "algorithm": self.algorithm,
+            "equilibria": [
+                {
+                    "behavior": {p: {s: {a: _num(v) for a, v in acts.items()} for s, acts in sets.items()}
+                                 for p, sets in self.game.named(eq.behavior).items()},
+                    "payoffs": dict(zip(self.game.players, (_num(v) for v in eq.payoffs), strict=True)),
+                    "path": self.path(eq),
+                }
+                for eq in self.equilibria
+            ],
+        }
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, Fraction):
+        return str(v) if v.denominator != 1 else str(v.numerator)
+    return float(v)
+
+
+def solve_tree(game: ExtensiveFormGame, method: str = "spe") -> TreeSolveResult:
+    """Equilibria of an extensive-form game (see the module docstring for the methods)."""
+    if method not in TREE_METHODS:
+        raise SolverError(f"unknown method {method!r} for a game tree; methods: {', '.join(TREE_METHODS)}")
+    if not game.has_perfect_recall():
+        raise SolverError("the game lacks perfect recall; behaviour strategies need it (Kuhn 1953)")
+    if method == "spe":
+        found = _spe(game, ())
+        algorithm = "backward induction" if game.is_perfect_information() else "subgames solved bottom-up"
+    else:
+        found = _nash(game, method)
+        algorithm = {"all": "vertex enumeration of the reduced strategic form",
+                     "one": "Lemke-Howson on the reduced strategic form",
+                     "pure": "pure profiles of the reduced strategic form"}[method]
+    unique: dict[tuple, BehaviorEquilibrium] = {}
+    for payoffs, behavior in found:
+        full = _complete(game, behavior)
+        _verify(game, full, subgames=method == "spe")
+        key = tuple(sorted((k, tuple(v)) for k, v in full.items()))
+        unique.setdefault(key, BehaviorEquilibrium(full, tuple(payoffs)))
+    return TreeSolveResult(game, method, algorithm, tuple(unique.values()))
+
+
+def _complete(game: ExtensiveFormGame, behavior: Mapping[InfosetKey, Sequence[Any]]) -> Behavior:
+    """Every information set gets a behaviour (those missing, unreachable ones, uniform)."""
+    out = {}
+    for key, actions in game.infosets.items():
+        out[key] = tuple(behavior[key]) if key in behavior else tuple([Fraction(1, len(actions))] * len(actions))
+    return out
+
+
+# -------------------------------------------------------------------- Nash
+def _movers(game: ExtensiveFormGame) -> list[int]:
+    return sorted({k[0] for k in game.infosets})
+
+
+def _nash(game: ExtensiveFormGame, method: str) -> list[tuple[tuple[Any, ...], Behavior]]:
+    """Equilibria of a (truncated) game through its reduced strategic form."""
+    from negotiation.engine.solvers import solve
+
+    if game.root.is_leaf:
+        return [(tuple(game.root.payoffs), {})]
+    movers = _movers(game)
+    nf, plans = game.strategic_form()
+    if len(movers) <= 1:
+        return _optimal_plans(game, nf, plans, movers)
+    sub = _restrict_to(nf, movers)
+    result = solve(sub, {"all": "all", "one": "one", "pure": "pure"}[method], exact=sub.exact)
+    out = []
+    for eq in result:
+        mixed = [[Fraction(1)]] * game.n_players
+        for i, vec in zip(movers, eq.profile.probabilities, strict=True):
+            mixed[i] = list(vec)
+        behavior = game.behavior_from_mixed(plans, mixed)
+        out.append((tuple(game.expected_payoffs(behavior)), behavior))
+    return out
+
+
+def _restrict_to(nf: NormalFormGame, movers: list[int]) -> NormalFormGame:
+    """The strategic form of the movers only (the others have a single strategy)."""
+    index = tuple(slice(None) if i in movers else 0 for i in range(nf.n_players))
+    payoffs = np.stack([nf.payoffs[(i, *index)] for i in movers])
+    return NormalFormGame(payoffs, tuple(nf.players[i] for i in movers), tuple(nf.strategies[i] for i in movers),
+                          nf.title, exact=nf.exact)
+
+
+def _optimal_plans(game, nf, plans, movers) -> list[tuple[tuple[Any, ...], Behavior]]:
+    """With one mover, the equilibria are its optimal pure plans (the extreme optimal mixes)."""
+    if not movers:
+        behavior: Behavior = {}
+        return [(tuple(game.expected_payoffs(behavior)), behavior)]
+    i = movers[0]
+    index = tuple(slice(None) if j == i else 0 for j in range(game.n_players))
+    own = list(nf.payoffs[(i, *index)])
+    best = max(own)
+    out = []
+    for k, v in enumerate(own):
+        if v == best:
+            behavior = {key: tuple(Fraction(int(b == a)) for b in range(len(game.infosets[key])))
+                        for key, a in plans[i][k].items()}
+            out.append((tuple(game.expected_payoffs(_complete(game, behavior))), behavior))
+    return out
+
+
+# --------------------------------------------------------------------- SPE
+def _spe(game: ExtensiveFormGame, root: Path) -> list[tuple[tuple[Any, ...], Behavior]]:
+    sub = game.subgame(root)
+    roots = [r for r in sub.subgame_roots() if r]
+    maximal = [r for r in roots if not any(r != q and r[: len(q)] == q for q in roots)]
+    child = [_spe(sub, r) for r in maximal]
+    combos = 1
+    for c in child:
+        combos *= max(1, len(c))
+    if combos > MAX_COMBINATIONS:
+        raise BudgetError(f"over {MAX_COMBINATIONS:,} combinations of subgame equilibria")
+    out = []
+    for combo in itertools.product(*child):
+        truncated = sub.replace({r: pay for r, (pay, _) in zip(maximal, combo, strict=True)})
+        for payoffs, behavior in _nash(truncated, "all"):
+            merged: Behavior = {}
+            for _, beh in combo:
+                merged.update(beh)
+            merged.update(behavior)
+            out.append((payoffs, merged))
+    return out
+
+
+# ---------------------------------------------------------------- verification
+def is_equilibrium(game: ExtensiveFormGame, behavior: Mapping[InfosetKey, Sequence[Any]],
+                   subgame_perfect: bool = False) -> bool:
+    """Whether a behaviour profile is a Nash equilibrium (in every subgame, if asked).
+
+    Checked independently of any solver: the profile's mixed equivalent must have zero
+    regret in the reduced strategic form of the game (and of each subgame).
+    """
+    try:
+        _verify(game, _complete(game, behavior), subgames=subgame_perfect)
+    except VerificationError:
+        return False
+    return True
+
+
+def _verify(game: ExtensiveFormGame, behavior: Behavior, subgames: bool) -> None:
+    roots = game.subgame_roots() if subgames else [()]
+    for root in roots:
+        sub = game.subgame(root) if root else game
+        nf, plans = sub.strategic_form()
+        restricted = {k: v for k, v in behavior.items() if k in sub.infosets}
+        mixed = sub.mixed_from_behavior(plans, restricted)
+        regret = nf.regret(nf.profile(mixed))
+        if (nf.exact and regret != 0) or (not nf.exact and float(regret) > 1e-9 * nf.payoff_scale()):
+            where = "the game" if not root else f"the subgame {game.describe(root)}"
+            raise VerificationError(f"a tree solver returned a profile with regret {regret} in {where}")
+
+

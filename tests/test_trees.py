@@ -1,0 +1,191 @@
+"""Extensive-form games: known answers, .efg round trips, Kuhn's theorem, pygambit cross-checks."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction as F
+
+import numpy as np
+import pytest
+
+from negotiation import ExtensiveFormGame, catalog, chance, decision, leaf, solve_tree
+from negotiation.cli import main
+from negotiation.engine.solvers.tree import is_equilibrium
+from negotiation.errors import GameError, SolverError
+from negotiation.io import format_efg
+from negotiation.io.efg import parse_efg, to_tree
+
+
+def named(game, eq):
+    return {p: {s: {a: v for a, v in acts.items()} for s, acts in sets.items()}
+            for p, sets in game.named(eq.behavior).items()}
+
+
+def test_entry_deterrence_spe_against_the_non_credible_threat():
+    """Selten (1978), the chain store paradox, one stage: the only subgame-perfect equilibrium is
+    (in, cooperate); (out, fight) is a Nash equilibrium only because of a threat the incumbent
+    would not carry out."""
+    game = catalog.load("entry-deterrence")
+    (spe,) = solve_tree(game, "spe").equilibria
+    assert named(game, spe) == {"Entrant": {"start": {"out": 0, "in": 1}},
+                                "Incumbent": {"entered": {"cooperate": 1, "fight": 0}}}
+    assert spe.payoffs == (2, 2)
+    nash = solve_tree(game, "all").equilibria
+    threat = [eq for eq in nash if eq.behavior[(1, "entered")] == (0, 1)]
+    assert len(threat) == 1 and threat[0].payoffs == (1, 5)
+    assert is_equilibrium(game, threat[0].behavior)
+    assert not is_equilibrium(game, threat[0].behavior, subgame_perfect=True)
+
+
+def test_centipede_unravels():
+    """McKelvey and Palfrey (1992), Figure 1: backward induction takes at every node."""
+    game = catalog.load("centipede")
+    result = solve_tree(game, "spe")
+    assert result.algorithm == "backward induction"
+    (spe,) = result.equilibria
+    assert all(probs == (1, 0) for probs in spe.behavior.values())  # "take" everywhere
+    assert spe.payoffs == (F(2, 5), F(1, 10))
+    assert result.path(spe) == [{"actions": ["take"], "probability": "1"}]
+
+
+def test_kuhn_poker_value_is_minus_one_eighteenth():
+    """Kuhn (1950): the first player's value is -1/18."""
+    game = catalog.load("kuhn-poker")
+    assert game.has_perfect_recall() and not game.is_perfect_information()
+    (eq,) = solve_tree(game, "one").equilibria
+    assert eq.payoffs == (F(-1, 18), F(1, 18))
+    nf, _ = game.strategic_form()
+    assert nf.shape == (27, 64)  # reduced: 3 plans per card for P1, 4 per card for P2
+    pytest.importorskip("pygambit")
+    import pygambit as gbt
+
+    theirs = gbt.read_efg(str(catalog.path("kuhn-poker")))
+    (g_eq,) = gbt.nash.lcp_solve(theirs, rational=True).equilibria
+    assert F(str(g_eq.payoff(next(iter(theirs.players))))) == F(-1, 18)
+
+
+def test_ties_give_every_pure_subgame_perfect_equilibrium():
+    game = ExtensiveFormGame(("A", "B"), decision("A", {
+        "l": decision("B", {"x": leaf(1, 0), "y": leaf(0, 0)}, infoset="after l"),
+        "r": leaf(F(1, 2), 1),
+    }, infoset="root"))
+    spe = solve_tree(game, "spe").equilibria
+    # B is indifferent: x makes A go left, y makes A go right.
+    assert {(eq.behavior[(1, "after l")], eq.behavior[(0, "root")]) for eq in spe} == {((1, 0), (1, 0)),
+                                                                                      ((0, 1), (0, 1))}
+
+
+def test_imperfect_information_subgames_are_solved_bottom_up():
+    """A simultaneous-move subgame (matching pennies) after an outside option: the subgame's
+    mixed equilibrium (value 0) makes the outside option 1/2 better."""
+    pennies = decision("A", {
+        "heads": decision("B", {"heads": leaf(1, -1), "tails": leaf(-1, 1)}, infoset="guess"),
+        "tails": decision("B", {"heads": leaf(-1, 1), "tails": leaf(1, -1)}, infoset="guess"),
+    }, infoset="play")
+    game = ExtensiveFormGame(("A", "B"), decision("A", {"outside": leaf(F(1, 2), 0), "enter": pennies},
+                                                  infoset="start"))
+    (spe,) = solve_tree(game, "spe").equilibria
+    assert spe.behavior[(0, "start")] == (1, 0)
+    assert spe.behavior[(0, "play")] == (F(1, 2), F(1, 2)) and spe.behavior[(1, "guess")] == (F(1, 2), F(1, 2))
+    assert solve_tree(game, "spe").algorithm == "subgames solved bottom-up"
+
+
+@pytest.mark.parametrize("name", ["entry-deterrence", "centipede", "kuhn-poker"])
+def test_efg_round_trip(name, tmp_path):
+    game = catalog.load(name)
+    text = format_efg(game, catalog.provenance(name))
+    again = to_tree(parse_efg(text))
+    assert format_efg(again, catalog.provenance(name)) == text
+    assert again.infosets == game.infosets
+    assert text == catalog.path(name).read_text(encoding="utf-8")
+
+
+def _random_tree(rng, depth, counter):
+    if depth <= 0 or rng.random() < 0.2:
+        return leaf(*(int(v) for v in rng.integers(0, 4, 2)))
+    player = ("A", "B")[depth % 2]
+    if depth >= 2 and rng.random() < 0.3:  # a simultaneous move: the other player's nodes share a set
+        counter[0] += 1
+        other = ("A", "B")[(depth + 1) % 2]
+        return decision(player, {a: decision(other, {b: _random_tree(rng, depth - 2, counter) for b in "lr"},
+                                             infoset=f"s{counter[0]}") for a in "ud"})
+    if rng.random() < 0.15:
+        return chance({"h": (F(1, 3), _random_tree(rng, depth - 1, counter)),
+                       "t": (F(2, 3), _random_tree(rng, depth - 1, counter))})
+    return decision(player, {a: _random_tree(rng, depth - 1, counter) for a in "xy"})
+
+
+def test_equilibrium_payoffs_agree_with_pygambit_on_random_trees(tmp_path):
+    gbt = pytest.importorskip("pygambit")
+    rng = np.random.default_rng(np.random.SeedSequence(55))
+    compared = 0
+    for k in range(60):
+        game = ExtensiveFormGame(("A", "B"), _random_tree(rng, 3, [0]))
+        if len({key[0] for key in game.infosets}) < 2:
+            continue
+        ours = {eq.payoffs for eq in solve_tree(game, "all")}
+        path = tmp_path / f"t{k}.efg"
+        path.write_text(format_efg(game))
+        theirs_game = gbt.read_efg(str(path))
+        players = list(theirs_game.players)
+        theirs = {tuple(F(str(eq.payoff(p))) for p in players)
+                  for eq in gbt.nash.enummixed_solve(theirs_game, rational=True).equilibria}
+        assert ours == theirs, format_efg(game)
+        for eq in solve_tree(game, "spe"):
+            assert is_equilibrium(game, eq.behavior, subgame_perfect=True)
+        compared += 1
+    assert compared >= 30
+
+
+def test_kuhn_conversions_preserve_outcome_distributions():
+    game = catalog.load("kuhn-poker")
+    _, plans = game.strategic_form()
+    rng = np.random.default_rng(np.random.SeedSequence(3))
+    for _ in range(5):
+        behavior = {}
+        for key, actions in game.infosets.items():
+            w = [F(int(v), 10) for v in rng.integers(1, 10, len(actions))]
+            behavior[key] = [x / sum(w) for x in w]
+        mixed = game.mixed_from_behavior(plans, behavior)
+        assert all(sum(m) == 1 for m in mixed)
+        assert game.behavior_from_mixed(plans, mixed) == behavior
+        # The outcome distribution of the mixed profile, summed over pairs of plans.
+        total = {}
+        for p1, w1 in zip(plans[0], mixed[0], strict=True):
+            for p2, w2 in zip(plans[1], mixed[1], strict=True):
+                pure = {k: [int(b == a) for b in range(len(game.infosets[k]))] for k, a in {**p1, **p2}.items()}
+                for leaf_path, prob in game.outcome_distribution(pure).items():
+                    total[leaf_path] = total.get(leaf_path, 0) + w1 * w2 * prob
+        expected = game.outcome_distribution(behavior)
+        assert {k: v for k, v in total.items() if v} == {k: v for k, v in expected.items() if v}
+
+
+def test_imperfect_recall_and_bad_trees_are_refused():
+    forgetful = ExtensiveFormGame(("A",), decision("A", {
+        "x": decision("A", {"l": leaf(1), "r": leaf(0)}, infoset="later"),
+        "y": decision("A", {"l": leaf(0), "r": leaf(1)}, infoset="later"),
+    }, infoset="first"))
+    assert not forgetful.has_perfect_recall()
+    with pytest.raises(SolverError, match="perfect recall"):
+        solve_tree(forgetful, "spe")
+    with pytest.raises(GameError, match="not a distribution"):
+        ExtensiveFormGame(("A",), chance({"a": (F(1, 2), leaf(1)), "b": (F(1, 3), leaf(0))}))
+    with pytest.raises(GameError, match="needs 2 payoffs"):
+        ExtensiveFormGame(("A", "B"), decision("A", {"x": leaf(1), "y": leaf(1, 2)}))
+    with pytest.raises(GameError, match="has actions"):
+        ExtensiveFormGame(("A", "B"), decision("A", {
+            "x": decision("B", {"l": leaf(1, 1), "r": leaf(0, 0)}, infoset="s"),
+            "y": decision("B", {"l": leaf(1, 1), "m": leaf(0, 0)}, infoset="s"),
+        }))
+
+
+def test_cli_solves_a_tree_to_behaviour_json(capsys):
+    assert main(["solve", str(catalog.path("entry-deterrence")), "--method", "spe", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    (eq,) = data["equilibria"]
+    assert eq["behavior"]["Incumbent"]["entered"] == {"cooperate": "1", "fight": "0"}
+    assert eq["payoffs"] == {"Entrant": "2", "Incumbent": "2"}
+    assert eq["path"] == [{"actions": ["in", "cooperate"], "probability": "1"}]
+    assert main(["solve", "centipede"]) == 0 and "backward induction" in capsys.readouterr().out
+    assert main(["solve", "chicken", "--method", "spe"]) == 2
+    assert "applies to game trees" in capsys.readouterr().err
