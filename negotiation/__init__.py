@@ -26,6 +26,7 @@ from negotiation.engine import (
     solve,
     threshold,
 )
+from negotiation.engine.bayesian import BayesianGame, SignalingGame
 from negotiation.engine.extensive import chance, decision, leaf
 from negotiation.engine.solvers.tree import TreeSolveResult, solve_tree
 from negotiation.io import read_efg_tree, read_game, write_efg, write_nfg
@@ -33,6 +34,7 @@ from negotiation.io import read_efg_tree, read_game, write_efg, write_nfg
 __version__ = "0.1.0"
 
 __all__ = [
+    "BayesianGame",
     "Condition",
     "Equilibrium",
     "Explanation",
@@ -42,6 +44,7 @@ __all__ = [
     "Parameter",
     "ParametricGame",
     "Scenario",
+    "SignalingGame",
     "SolveResult",
     "StressResult",
     "TreeSolveResult",
