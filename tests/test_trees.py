@@ -189,3 +189,50 @@ def test_cli_solves_a_tree_to_behaviour_json(capsys):
     assert main(["solve", "centipede"]) == 0 and "backward induction" in capsys.readouterr().out
     assert main(["solve", "chicken", "--method", "spe"]) == 2
     assert "applies to game trees" in capsys.readouterr().err
+
+
+def test_reduced_strategic_form_preserves_equilibrium_payoffs():
+    """Reduction only merges strategies that differ where the player's own moves exclude play,
+    so the equilibrium payoffs of the reduced and the full strategic form coincide."""
+    from negotiation import solve
+    from negotiation.io.efg import strategic_form
+
+    rng = np.random.default_rng(np.random.SeedSequence(7))
+    compared = 0
+    for _ in range(40):
+        game = ExtensiveFormGame(("A", "B"), _random_tree(rng, 3, [0]))
+        if len({key[0] for key in game.infosets}) < 2:
+            continue
+        reduced, _ = game.strategic_form()
+        full = strategic_form(parse_efg(format_efg(game)))
+        assert np.prod(reduced.shape) <= np.prod(full.shape)
+        pays = [{tuple(eq.payoffs.values()) for eq in solve(nf, "all", exact=True)} for nf in (reduced, full)]
+        assert pays[0] == pays[1]
+        compared += 1
+    assert compared >= 20
+
+
+def test_symbolic_tree_payoffs():
+    """Payoffs as expressions of a leverage parameter: the threat to retaliate is credible (and
+    deters the advance in the subgame-perfect equilibrium) exactly while retaliating costs
+    Turkey no more than acquiescing, i.e. cost <= 1."""
+    from negotiation import ParametricGame, conditions
+
+    crisis = ExtensiveFormGame(("Regime", "Turkey"), decision("Regime", {
+        "halt": leaf(0, 0),
+        "advance": decision("Turkey", {"retaliate": leaf(-2, "-cost"), "acquiesce": leaf(1, -1)},
+                            infoset="after advance"),
+    }, infoset="start"), parameters=("cost",))
+    assert crisis.is_symbolic
+    nf, _ = crisis.strategic_form()
+    assert isinstance(nf, ParametricGame)
+    (_, turkey) = conditions(nf, ("advance", "retaliate"))
+    assert str(turkey.margin) == "1 - cost"
+    for cost in (F(1, 4), F(3, 4), F(5, 4), 2):
+        spe = solve_tree(crisis.at(cost=cost), "spe").equilibria
+        halts = {eq.behavior[(0, "start")] for eq in spe}
+        assert halts == ({(1, 0)} if cost < 1 else {(0, 1)})
+    with pytest.raises(SolverError, match="at chosen values"):
+        solve_tree(crisis)
+    with pytest.raises(GameError, match="unknown parameter 'cots'"):
+        ExtensiveFormGame(("A",), leaf("cots"), parameters=("cost",))

@@ -33,9 +33,12 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+import sympy
 
+from negotiation.engine.expressions import parse_expression, symbol
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.numbers import to_fraction
+from negotiation.engine.parametric import ParametricGame, exact_value
 from negotiation.errors import BudgetError, GameError
 
 CHANCE = "(chance)"
@@ -89,6 +92,11 @@ class ExtensiveFormGame:
     players : sequence of str
     root : Node
     title : str
+    parameters : sequence of str, optional
+        Names of leverage parameters that leaf payoffs may use: a payoff can then be an
+        expression string (parsed safely, see :mod:`negotiation.engine.expressions`) or a
+        sympy expression.  :meth:`at` gives the numeric tree; the strategic form of a
+        symbolic tree is a :class:`~negotiation.engine.parametric.ParametricGame`.
 
     Attributes
     ----------
@@ -100,6 +108,7 @@ class ExtensiveFormGame:
     players: tuple[str, ...]
     root: Node
     title: str = ""
+    parameters: tuple[str, ...] = ()
     infosets: dict[InfosetKey, tuple[str, ...]] = field(init=False, repr=False)
     _members: dict[InfosetKey, list[Path]] = field(init=False, repr=False)
     _key: dict[Path, InfosetKey] = field(init=False, repr=False)
@@ -111,6 +120,9 @@ class ExtensiveFormGame:
         if CHANCE in players:
             raise GameError(f"{CHANCE!r} is reserved for chance")
         object.__setattr__(self, "players", players)
+        object.__setattr__(self, "parameters", tuple(self.parameters))
+        if self.parameters:
+            object.__setattr__(self, "root", self._parse_payoffs(self.root, ()))
         infosets: dict[InfosetKey, tuple[str, ...]] = {}
         members: dict[InfosetKey, list[Path]] = {}
         keys: dict[Path, InfosetKey] = {}
@@ -121,8 +133,10 @@ class ExtensiveFormGame:
                 if len(node.payoffs) != n:
                     raise GameError(f"{where}: a leaf needs {n} payoffs, has {len(node.payoffs)}")
                 for v in node.payoffs:
+                    if isinstance(v, sympy.Basic) and self.parameters:
+                        continue
                     if isinstance(v, bool) or not isinstance(v, (int, float, Fraction, np.integer, np.floating)):
-                        raise GameError(f"{where}: payoff {v!r} is not a number")
+                        raise GameError(f"{where}: payoff {v!r} is not a number (declare parameters= for expressions)")
                 continue
             if len(node.actions) != len(node.children) or len(set(node.actions)) != len(node.actions):
                 raise GameError(f"{where}: actions must be distinct, one per child")
@@ -143,6 +157,55 @@ class ExtensiveFormGame:
         object.__setattr__(self, "infosets", infosets)
         object.__setattr__(self, "_members", members)
         object.__setattr__(self, "_key", keys)
+
+    def _parse_payoffs(self, node: Node, path: Path) -> Node:
+        if node.is_leaf:
+            allowed = {symbol(p) for p in self.parameters}
+            values = []
+            for v in node.payoffs:
+                if isinstance(v, str):
+                    v = parse_expression(v, self.parameters, where=f"leaf {self.describe(path)}")
+                if isinstance(v, sympy.Basic):
+                    stray = v.free_symbols - allowed
+                    if stray:
+                        raise GameError(f"leaf {self.describe(path)}: undeclared parameter(s) "
+                                        f"{sorted(map(str, stray))}")
+                    if v.is_Rational:
+                        v = Fraction(int(v.p), int(v.q))
+                values.append(v)
+            return Node(payoffs=tuple(values), name=node.name)
+        children = tuple(self._parse_payoffs(c, (*path, k)) for k, c in enumerate(node.children))
+        return Node(node.player, node.actions, children, node.infoset, node.probs, node.payoffs, node.name)
+
+    @property
+    def is_symbolic(self) -> bool:
+        """Whether some payoff depends on parameters."""
+        return any(isinstance(v, sympy.Basic) for _, nd in self.walk() for v in nd.payoffs)
+
+    def at(self, values: Mapping[str, Any] | None = None, **kwargs: Any) -> ExtensiveFormGame:
+        """The numeric tree at the given parameter values (read exactly)."""
+        merged = {**(values or {}), **kwargs}
+        missing = [p for p in self.parameters if p not in merged]
+        unknown = [k for k in merged if k not in self.parameters]
+        if missing or unknown:
+            raise GameError(f"at() needs exactly the parameters {list(self.parameters)}; missing {missing}, "
+                            f"unknown {unknown}")
+        subs = {symbol(k): exact_value(k, v) for k, v in merged.items()}
+
+        def number(v: Any) -> Any:
+            if not isinstance(v, sympy.Basic):
+                return v
+            out = v.xreplace(subs)
+            return Fraction(int(out.p), int(out.q)) if out.is_Rational else float(out)
+
+        def rebuild(nd: Node, path: Path) -> Node:
+            if nd.is_leaf:
+                return Node(payoffs=tuple(number(v) for v in nd.payoffs), name=nd.name)
+            label = nd.infoset if (nd.infoset or nd.player == CHANCE) else self._key[path][1]
+            return Node(nd.player, nd.actions, tuple(rebuild(c, (*path, k)) for k, c in enumerate(nd.children)),
+                        label, nd.probs, nd.payoffs, nd.name)
+
+        return ExtensiveFormGame(self.players, rebuild(self.root, ()), self.title)
 
     def __repr__(self) -> str:
         lines = [f"ExtensiveFormGame({self.title + ': ' if self.title else ''}players {list(self.players)}, "
@@ -279,8 +342,12 @@ class ExtensiveFormGame:
         return [sum((p * self.node(path).payoffs[i] for path, p in dist.items()), Fraction(0))
                 for i in range(self.n_players)]
 
-    def strategic_form(self) -> tuple[NormalFormGame, list[list[dict[InfosetKey, int]]]]:
-        """The reduced strategic form, and each player's reduced plans (in strategy order)."""
+    def strategic_form(self) -> tuple[NormalFormGame | ParametricGame, list[list[dict[InfosetKey, int]]]]:
+        """The reduced strategic form, and each player's reduced plans (in strategy order).
+
+        A symbolic tree gives a :class:`~negotiation.engine.parametric.ParametricGame`, whose
+        Nash conditions and thresholds :mod:`negotiation.engine.symbolic` can analyse.
+        """
         plans = [self.plans(i) for i in range(self.n_players)]
         shape = tuple(len(p) for p in plans)
         if math.prod(shape) > MAX_PROFILES:
@@ -296,6 +363,10 @@ class ExtensiveFormGame:
             for i in range(self.n_players):
                 payoffs[(i, *cell)] = values[i]
         names = tuple(tuple(self.plan_name(i, p) for p in plans[i]) for i in range(self.n_players))
+        if self.is_symbolic:
+            cells = np.vectorize(lambda v: v if isinstance(v, sympy.Basic) else sympy.nsimplify(v),
+                                 otypes=[object])(payoffs)
+            return ParametricGame(cells, self.parameters, self.players, names, self.title), plans
         game = NormalFormGame(payoffs, self.players, names, self.title, exact=exact or None)
         return game, plans
 

@@ -95,6 +95,8 @@ def solve_tree(game: ExtensiveFormGame, method: str = "spe") -> TreeSolveResult:
     """Equilibria of an extensive-form game (see the module docstring for the methods)."""
     if method not in TREE_METHODS:
         raise SolverError(f"unknown method {method!r} for a game tree; methods: {', '.join(TREE_METHODS)}")
+    if game.is_symbolic:
+        raise SolverError(f"the payoffs depend on {list(game.parameters)}; solve game.at(...) at chosen values")
     if not game.has_perfect_recall():
         raise SolverError("the game lacks perfect recall; behaviour strategies need it (Kuhn 1953)")
     if method == "spe":
