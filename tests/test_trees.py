@@ -236,3 +236,61 @@ def test_symbolic_tree_payoffs():
         solve_tree(crisis)
     with pytest.raises(GameError, match="unknown parameter 'cots'"):
         ExtensiveFormGame(("A",), leaf("cots"), parameters=("cost",))
+
+
+def _kuhn(cards: int) -> ExtensiveFormGame:
+    """Kuhn poker with ``cards`` cards (Kuhn 1950 uses 3)."""
+    names = [f"c{k}" for k in range(cards)]
+    prob = F(1, cards * (cards - 1))
+
+    def showdown(i, j, stake):
+        return leaf(stake, -stake) if i > j else leaf(-stake, stake)
+
+    deals = {}
+    for i in range(cards):
+        for j in range(cards):
+            if i != j:
+                after_check = decision("P2", {"check": showdown(i, j, 1), "bet": decision(
+                    "P1", {"fold": leaf(-1, 1), "call": showdown(i, j, 2)}, infoset=f"{names[i]} cb")},
+                    infoset=f"{names[j]} c")
+                after_bet = decision("P2", {"fold": leaf(1, -1), "call": showdown(i, j, 2)}, infoset=f"{names[j]} b")
+                deals[f"{names[i]}{names[j]}"] = (prob, decision("P1", {"check": after_check, "bet": after_bet},
+                                                                 infoset=names[i]))
+    return ExtensiveFormGame(("P1", "P2"), chance(deals), f"{cards}-card Kuhn poker")
+
+
+def test_sequence_form_solves_zero_sum_trees_beyond_the_strategic_form():
+    """Kuhn (1950): the three-card value -1/18 from the sequence-form LPs; a 13-card version,
+    whose reduced strategic form has 3**13 x 4**13 profiles, is solved and checked by best
+    responses on the tree; the four-card value agrees with pygambit's sequence-form LCP."""
+    from negotiation.errors import BudgetError
+
+    (eq,) = solve_tree(catalog.load("kuhn-poker"), "sequence").equilibria
+    assert eq.payoffs[0] == pytest.approx(-1 / 18, abs=1e-9)
+    big = _kuhn(13)
+    with pytest.raises(BudgetError):
+        big.strategic_form()
+    (eq13,) = solve_tree(big, "sequence").equilibria
+    assert eq13.payoffs[0] == pytest.approx(-eq13.payoffs[1]) and eq13.payoffs[0] < 0
+    gbt = pytest.importorskip("pygambit")
+    four = _kuhn(4)
+    (eq4,) = solve_tree(four, "sequence").equilibria
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/kuhn4.efg"
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(format_efg(four))
+        theirs = gbt.read_efg(path)
+        (g_eq,) = gbt.nash.lcp_solve(theirs, rational=True).equilibria
+        assert eq4.payoffs[0] == pytest.approx(float(F(str(g_eq.payoff(next(iter(theirs.players)))))), abs=1e-9)
+    with pytest.raises(SolverError, match="zero-sum"):
+        solve_tree(catalog.load("entry-deterrence"), "sequence")
+
+
+def test_plan_counts_match_the_listed_plans():
+    for name in ("entry-deterrence", "centipede", "kuhn-poker"):
+        game = catalog.load(name)
+        for i in range(game.n_players):
+            assert game.plan_count(i) == len(game.plans(i))
+    assert _kuhn(13).plan_count(0) == 3**13 and _kuhn(13).plan_count(1) == 4**13

@@ -299,10 +299,26 @@ class ExtensiveFormGame:
         return all(len(paths) == 1 for paths in self._members.values())
 
     # -------------------------------------------------------- strategic form
+    def plan_count(self, i: int) -> int:
+        """The number of reduced plans of player ``i``, counted without listing them."""
+        self._require_recall()
+        below: dict[Any, list[InfosetKey]] = {}
+        for key in self.player_infosets(i):
+            seq = self.sequence(key)
+            below.setdefault(seq[-1] if seq else None, []).append(key)
+
+        def count(parent: Any) -> int:
+            return math.prod(sum(count((key, a)) for a in range(len(self.infosets[key])))
+                             for key in below.get(parent, []))
+
+        return count(None)
+
     def plans(self, i: int) -> list[dict[InfosetKey, int]]:
         """The reduced pure strategies of player ``i``: an action at each information set its
         own earlier actions do not exclude."""
-        self._require_recall()
+        if self.plan_count(i) > MAX_PROFILES:
+            raise BudgetError(f"player {self.players[i]} has {self.plan_count(i):,} reduced strategies, over "
+                              f"{MAX_PROFILES:,}; for two-player zero-sum trees use the sequence form")
         sets = sorted(self.player_infosets(i), key=lambda k: (len(self.sequence(k)), self._members[k][0]))
         plans: list[dict[InfosetKey, int]] = [{}]
         for key in sets:
@@ -348,10 +364,12 @@ class ExtensiveFormGame:
         A symbolic tree gives a :class:`~negotiation.engine.parametric.ParametricGame`, whose
         Nash conditions and thresholds :mod:`negotiation.engine.symbolic` can analyse.
         """
+        counts = [self.plan_count(i) for i in range(self.n_players)]
+        if math.prod(counts) > MAX_PROFILES:
+            raise BudgetError(f"the reduced strategic form has {math.prod(counts):,} profiles, over {MAX_PROFILES:,}; "
+                              "for two-player zero-sum trees use the sequence form (method 'sequence')")
         plans = [self.plans(i) for i in range(self.n_players)]
         shape = tuple(len(p) for p in plans)
-        if math.prod(shape) > MAX_PROFILES:
-            raise BudgetError(f"the reduced strategic form has {math.prod(shape):,} profiles, over {MAX_PROFILES:,}")
         exact = all(isinstance(v, (int, Fraction, np.integer)) for _, nd in self.walk() for v in nd.payoffs)
         payoffs = np.empty((self.n_players, *shape), dtype=object)
         for cell in itertools.product(*(range(s) for s in shape)):

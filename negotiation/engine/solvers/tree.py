@@ -11,6 +11,10 @@
   behaviour strategies (Kuhn 1953).
 - ``"one"``: one Nash equilibrium (Lemke-Howson on the reduced strategic form).
 - ``"pure"``: every pure Nash equilibrium.
+- ``"sequence"``: an equilibrium of a two-player zero-sum tree from the sequence-form
+  linear programs (Koller, Megiddo and von Stengel 1996), whose size is linear in the
+  tree; checked by best responses computed on the tree, so it reaches trees whose
+  strategic form is far too large.
 
 Every profile returned is verified: its mixed equivalent has zero regret in the
 reduced strategic form, and for ``"spe"`` in the strategic form of every subgame.
@@ -28,9 +32,10 @@ import numpy as np
 
 from negotiation.engine.extensive import ExtensiveFormGame, InfosetKey, Path
 from negotiation.engine.game import NormalFormGame
+from negotiation.engine.solvers.sequence import best_response_value, zero_sum_sequence_form
 from negotiation.errors import BudgetError, SolverError, VerificationError
 
-TREE_METHODS = ("spe", "all", "one", "pure")
+TREE_METHODS = ("spe", "all", "one", "pure", "sequence")
 MAX_COMBINATIONS = 100_000
 
 Behavior = dict[InfosetKey, tuple[Any, ...]]
@@ -99,6 +104,8 @@ def solve_tree(game: ExtensiveFormGame, method: str = "spe") -> TreeSolveResult:
         raise SolverError(f"the payoffs depend on {list(game.parameters)}; solve game.at(...) at chosen values")
     if not game.has_perfect_recall():
         raise SolverError("the game lacks perfect recall; behaviour strategies need it (Kuhn 1953)")
+    if method == "sequence":
+        return _sequence(game)
     if method == "spe":
         found = _spe(game, ())
         algorithm = "backward induction" if game.is_perfect_information() else "subgames solved bottom-up"
@@ -114,6 +121,20 @@ def solve_tree(game: ExtensiveFormGame, method: str = "spe") -> TreeSolveResult:
         key = tuple(sorted((k, tuple(v)) for k, v in full.items()))
         unique.setdefault(key, BehaviorEquilibrium(full, tuple(payoffs)))
     return TreeSolveResult(game, method, algorithm, tuple(unique.values()))
+
+
+def _sequence(game: ExtensiveFormGame, tol: float = 1e-7) -> TreeSolveResult:
+    behavior, _ = zero_sum_sequence_form(game)
+    payoffs = tuple(float(v) for v in game.expected_payoffs(behavior))
+    leaves = [v for _, nd in game.walk() if nd.is_leaf for v in nd.payoffs]
+    scale = max(1.0, float(max(leaves)) - float(min(leaves)))
+    for i in range(2):
+        gain = float(best_response_value(game, behavior, i)) - payoffs[i]
+        if gain > tol * scale:
+            raise VerificationError(f"sequence form: {game.players[i]} gains {gain:.3g} by deviating")
+    eq = BehaviorEquilibrium(behavior, payoffs)
+    return TreeSolveResult(game, "sequence", "sequence-form linear programs (zero-sum), checked by best responses",
+                           (eq,))
 
 
 def _complete(game: ExtensiveFormGame, behavior: Mapping[InfosetKey, Sequence[Any]]) -> Behavior:
