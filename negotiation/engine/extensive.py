@@ -147,7 +147,7 @@ class ExtensiveFormGame:
                 continue
             if node.player not in players:
                 raise GameError(f"{where}: unknown player {node.player!r}; players: {list(players)}")
-            key = (players.index(node.player), node.infoset or "/".join(self._labels(path)) or "root")
+            key = (players.index(node.player), node.infoset or "/".join(self.action_names(path)) or "root")
             if key in infosets and infosets[key] != node.actions:
                 raise GameError(f"{where}: information set {key[1]!r} of {node.player} has actions "
                                 f"{list(infosets[key])} elsewhere, {list(node.actions)} here")
@@ -245,7 +245,8 @@ class ExtensiveFormGame:
             nd = nd.children[k]
         return nd
 
-    def _labels(self, path: Path) -> list[str]:
+    def action_names(self, path: Path) -> list[str]:
+        """The actions on the way from the root to ``path``."""
         nd, out = self.root, []
         for k in path:
             out.append(nd.actions[k])
@@ -253,7 +254,7 @@ class ExtensiveFormGame:
         return out
 
     def describe(self, path: Path) -> str:
-        return "root" if not path else "after " + " > ".join(self._labels(path))
+        return "root" if not path else "after " + " > ".join(self.action_names(path))
 
     def infoset_of(self, path: Path) -> InfosetKey:
         return self._key[path]

@@ -70,7 +70,7 @@ class TreeSolveResult:
         out = []
         for leaf_path, prob in sorted(dist.items()):
             if prob:
-                out.append({"actions": self.game._labels(leaf_path), "probability": _num(prob)})
+                out.append({"actions": self.game.action_names(leaf_path), "probability": _num(prob)})
         return out
 
     def to_dict(self) -> dict[str, Any]:
