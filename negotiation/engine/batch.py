@@ -209,6 +209,8 @@ def equilibria_2x2(payoffs: np.ndarray, tol: float = DEFAULT_TOL) -> BatchEquili
 
 
 BLOCK_2X2 = 16_384
+_P_OF_SLOT = np.array([1.0, 1.0, 0.0, 0.0, np.nan])  # the row's first-strategy weight in each candidate slot
+_Q_OF_SLOT = np.array([1.0, 0.0, 1.0, 0.0, np.nan])
 
 
 def _equilibria_2x2(arr: np.ndarray, tol: float) -> BatchEquilibria:
@@ -236,8 +238,8 @@ def _equilibria_2x2(arr: np.ndarray, tol: float) -> BatchEquilibria:
     game, slot = np.divmod(np.flatnonzero(slots), 5)
     mixed = slot == 4
     gm = game[mixed]
-    p = np.where(slot < 2, 1.0, 0.0)
-    q = np.where(slot % 2 == 0, 1.0, 0.0)
+    p = _P_OF_SLOT[slot]
+    q = _Q_OF_SLOT[slot]
     p[mixed] = db1[gm] / (db1[gm] - db0[gm])
     q[mixed] = da1[gm] / (da1[gm] - da0[gm])
     degenerate = np.nonzero(tie)[0]
@@ -261,9 +263,9 @@ def _equilibria_2x2(arr: np.ndarray, tol: float) -> BatchEquilibria:
     if np.any(bad):
         k = int(np.argmax(bad))
         raise VerificationError(f"2x2 closed form: game {int(game[k])} gave a profile with regret {regret[k]:.3g}")
-    x = np.stack([p, 1 - p], axis=1)
-    y = np.stack([q, 1 - q], axis=1)
-    return BatchEquilibria(game, (x, y), np.stack([u_row, u_col], axis=1), regret, n_games, "2x2 closed form")
+    x, y, pays = np.empty((len(p), 2)), np.empty((len(q), 2)), np.empty((len(p), 2))
+    x[:, 0], x[:, 1], y[:, 0], y[:, 1], pays[:, 0], pays[:, 1] = p, 1 - p, q, 1 - q, u_row, u_col
+    return BatchEquilibria(game, (x, y), pays, regret, n_games, "2x2 closed form")
 
 
 def _candidates_2x2(a: np.ndarray, b: np.ndarray, eps: np.ndarray) -> tuple[np.ndarray, ...]:
