@@ -37,6 +37,7 @@ from scipy.optimize import linprog
 from negotiation.engine.extensive import ExtensiveFormGame, Node, chance, decision, leaf
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.numbers import exact_array, to_fraction
+from negotiation.engine.solvers import solve
 from negotiation.errors import GameError, VerificationError
 
 
@@ -136,8 +137,6 @@ class BayesianGame:
         Each is verified type by type: every type with positive probability best responds
         to the others' type-contingent strategies under its conditional beliefs.
         """
-        from negotiation.engine.solvers import solve
-
         nf = self.strategic_form()
         strats = [self.strategies(i) for i in range(self.n_players)]
         out = []

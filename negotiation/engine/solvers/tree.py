@@ -32,6 +32,7 @@ import numpy as np
 
 from negotiation.engine.extensive import ExtensiveFormGame, InfosetKey, Path
 from negotiation.engine.game import NormalFormGame
+from negotiation.engine.solvers import solve
 from negotiation.engine.solvers.sequence import best_response_value, zero_sum_sequence_form
 from negotiation.errors import BudgetError, SolverError, VerificationError
 
@@ -152,8 +153,6 @@ def _movers(game: ExtensiveFormGame) -> list[int]:
 
 def _nash(game: ExtensiveFormGame, method: str) -> list[tuple[tuple[Any, ...], Behavior]]:
     """Equilibria of a (truncated) game through its reduced strategic form."""
-    from negotiation.engine.solvers import solve
-
     if game.root.is_leaf:
         return [(tuple(game.root.payoffs), {})]
     movers = _movers(game)
@@ -180,7 +179,8 @@ def _restrict_to(nf: NormalFormGame, movers: list[int]) -> NormalFormGame:
                           nf.title, exact=nf.exact)
 
 
-def _optimal_plans(game, nf, plans, movers) -> list[tuple[tuple[Any, ...], Behavior]]:
+def _optimal_plans(game: ExtensiveFormGame, nf: NormalFormGame, plans: list[list[dict[InfosetKey, int]]],
+                   movers: list[int]) -> list[tuple[tuple[Any, ...], Behavior]]:
     """With one mover, the equilibria are its optimal pure plans (the extreme optimal mixes)."""
     if not movers:
         behavior: Behavior = {}
