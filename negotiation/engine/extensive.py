@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -159,23 +159,25 @@ class ExtensiveFormGame:
         object.__setattr__(self, "_key", keys)
 
     def _parse_payoffs(self, node: Node, path: Path) -> Node:
-        if node.is_leaf:
-            allowed = {symbol(p) for p in self.parameters}
+        allowed = {symbol(p) for p in self.parameters}
+
+        def parsed(p: Path, nd: Node) -> Node | None:
+            if not nd.is_leaf:
+                return None
             values = []
-            for v in node.payoffs:
+            for v in nd.payoffs:
                 if isinstance(v, str):
-                    v = parse_expression(v, self.parameters, where=f"leaf {self.describe(path)}")
+                    v = parse_expression(v, self.parameters, where=f"leaf {self.describe(p)}")
                 if isinstance(v, sympy.Basic):
                     stray = v.free_symbols - allowed
                     if stray:
-                        raise GameError(f"leaf {self.describe(path)}: undeclared parameter(s) "
-                                        f"{sorted(map(str, stray))}")
+                        raise GameError(f"leaf {self.describe(p)}: undeclared parameter(s) {sorted(map(str, stray))}")
                     if v.is_Rational:
                         v = Fraction(int(v.p), int(v.q))
                 values.append(v)
-            return Node(payoffs=tuple(values), name=node.name)
-        children = tuple(self._parse_payoffs(c, (*path, k)) for k, c in enumerate(node.children))
-        return Node(node.player, node.actions, children, node.infoset, node.probs, node.payoffs, node.name)
+            return Node(payoffs=tuple(values), name=nd.name)
+
+        return _map_tree(node, path, parsed, lambda _, nd: nd.infoset)
 
     @property
     def is_symbolic(self) -> bool:
@@ -198,14 +200,10 @@ class ExtensiveFormGame:
             out = v.xreplace(subs)
             return Fraction(int(out.p), int(out.q)) if out.is_Rational else float(out)
 
-        def rebuild(nd: Node, path: Path) -> Node:
-            if nd.is_leaf:
-                return Node(payoffs=tuple(number(v) for v in nd.payoffs), name=nd.name)
-            label = nd.infoset if (nd.infoset or nd.player == CHANCE) else self._key[path][1]
-            return Node(nd.player, nd.actions, tuple(rebuild(c, (*path, k)) for k, c in enumerate(nd.children)),
-                        label, nd.probs, nd.payoffs, nd.name)
+        def numeric(_: Path, nd: Node) -> Node | None:
+            return Node(payoffs=tuple(number(v) for v in nd.payoffs), name=nd.name) if nd.is_leaf else None
 
-        return ExtensiveFormGame(self.players, rebuild(self.root, ()), self.title)
+        return self._copy((), numeric)
 
     def __repr__(self) -> str:
         lines = [f"ExtensiveFormGame({self.title + ': ' if self.title else ''}players {list(self.players)}, "
@@ -231,12 +229,16 @@ class ExtensiveFormGame:
     # ---------------------------------------------------------------- traversal
     def walk(self) -> list[tuple[Path, Node]]:
         """Every node with its path (child indices from the root), in preorder."""
+        return self.walk_from(())
+
+    def walk_from(self, path: Path) -> list[tuple[Path, Node]]:
+        """Every node of the subtree at ``path`` with its path, in preorder."""
         out: list[tuple[Path, Node]] = []
-        stack: list[tuple[Path, Node]] = [((), self.root)]
+        stack: list[tuple[Path, Node]] = [(path, self.node(path))]
         while stack:
-            path, node = stack.pop()
-            out.append((path, node))
-            stack.extend(((*path, k), c) for k, c in reversed(list(enumerate(node.children))))
+            p, node = stack.pop()
+            out.append((p, node))
+            stack.extend(((*p, k), c) for k, c in reversed(list(enumerate(node.children))))
         return out
 
     def node(self, path: Path) -> Node:
@@ -440,37 +442,31 @@ class ExtensiveFormGame:
                 roots.append(path)
         return roots
 
-    def walk_from(self, path: Path) -> list[tuple[Path, Node]]:
-        out = []
-        stack = [(path, self.node(path))]
-        while stack:
-            p, nd = stack.pop()
-            out.append((p, nd))
-            stack.extend(((*p, k), c) for k, c in enumerate(nd.children))
-        return out
-
     def subgame(self, path: Path) -> ExtensiveFormGame:
         """The subgame rooted at ``path`` (information set labels are kept)."""
-        def relabel(p: Path, nd: Node) -> Node:
-            if nd.is_leaf:
-                return nd
-            label = nd.infoset
-            if nd.player != CHANCE and not label:
-                label = self._key[p][1]
-            return Node(nd.player, nd.actions, tuple(relabel((*p, k), c) for k, c in enumerate(nd.children)),
-                        label, nd.probs, nd.payoffs, nd.name)
-
-        return ExtensiveFormGame(self.players, relabel(path, self.node(path)), self.title)
+        return self._copy(path, lambda _, nd: None)
 
     def replace(self, replacements: Mapping[Path, Sequence[Any]]) -> ExtensiveFormGame:
         """The game with the nodes at the given paths replaced by leaves with these payoffs."""
-        def rebuild(p: Path, nd: Node) -> Node:
-            if p in replacements:
-                return leaf(*replacements[p])
-            if nd.is_leaf:
-                return nd
-            label = nd.infoset if (nd.infoset or nd.player == CHANCE) else self._key[p][1]
-            return Node(nd.player, nd.actions, tuple(rebuild((*p, k), c) for k, c in enumerate(nd.children)),
-                        label, nd.probs, nd.payoffs, nd.name)
+        return self._copy((), lambda p, _: leaf(*replacements[p]) if p in replacements else None)
 
-        return ExtensiveFormGame(self.players, rebuild((), self.root), self.title)
+    def _copy(self, path: Path, leaf_of: Callable[[Path, Node], Node | None]) -> ExtensiveFormGame:
+        """The tree below ``path``, with nodes replaced where ``leaf_of`` says, and every
+        information set labelled explicitly, so that labels stay those of this game."""
+
+        def label(p: Path, nd: Node) -> str:
+            return nd.infoset if (nd.infoset or nd.player == CHANCE) else self._key[p][1]
+
+        return ExtensiveFormGame(self.players, _map_tree(self.node(path), path, leaf_of, label), self.title)
+
+
+def _map_tree(node: Node, path: Path, leaf_of: Callable[[Path, Node], Node | None],
+              label_of: Callable[[Path, Node], str]) -> Node:
+    """A copy of a tree: ``leaf_of`` may replace a node, ``label_of`` names information sets."""
+    replaced = leaf_of(path, node)
+    if replaced is not None:
+        return replaced
+    if node.is_leaf:
+        return node
+    children = tuple(_map_tree(c, (*path, k), leaf_of, label_of) for k, c in enumerate(node.children))
+    return Node(node.player, node.actions, children, label_of(path, node), node.probs, node.payoffs, node.name)
