@@ -23,6 +23,7 @@ import sympy
 
 from negotiation.domain.leverage import Parameter
 from negotiation.domain.scenario import Scenario
+from negotiation.engine.numbers import to_fraction
 from negotiation.engine.symbolic import Condition, conditions, threshold
 from negotiation.errors import VerificationError
 
@@ -39,7 +40,7 @@ def _fmt(value: Any, digits: int = 4) -> str:
 
 def _number(value: sympy.Basic) -> Fraction | float:
     if value.is_Rational:
-        return Fraction(int(value.p), int(value.q))
+        return to_fraction(value)
     return float(value)
 
 

@@ -173,7 +173,7 @@ class ExtensiveFormGame:
                     if stray:
                         raise GameError(f"leaf {self.describe(p)}: undeclared parameter(s) {sorted(map(str, stray))}")
                     if v.is_Rational:
-                        v = Fraction(int(v.p), int(v.q))
+                        v = to_fraction(v)
                 values.append(v)
             return Node(payoffs=tuple(values), name=nd.name)
 
@@ -198,7 +198,7 @@ class ExtensiveFormGame:
             if not isinstance(v, sympy.Basic):
                 return v
             out = v.xreplace(subs)
-            return Fraction(int(out.p), int(out.q)) if out.is_Rational else float(out)
+            return to_fraction(out) if out.is_Rational else float(out)
 
         def numeric(_: Path, nd: Node) -> Node | None:
             return Node(payoffs=tuple(number(v) for v in nd.payoffs), name=nd.name) if nd.is_leaf else None

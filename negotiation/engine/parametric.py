@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
@@ -22,7 +21,7 @@ import sympy
 
 from negotiation.engine.expressions import check_parameter_name, parse_expression, suggest, symbol
 from negotiation.engine.game import NormalFormGame
-from negotiation.engine.numbers import decimal_fraction
+from negotiation.engine.numbers import decimal_fraction, to_fraction
 from negotiation.errors import GameError
 
 
@@ -175,7 +174,7 @@ class ParametricGame:
         subs = {symbol(k): v for k, v in exact.items()}
         cells = [e.xreplace(subs) for e in self.payoffs.flat]
         if all(c.is_Rational for c in cells):
-            flat = [Fraction(int(c.p), int(c.q)) for c in cells]
+            flat = [to_fraction(c) for c in cells]
         else:
             flat = list(self.tensor({k: float(v) for k, v in exact.items()}).reshape(-1))
         payoffs = np.empty(len(flat), dtype=object)

@@ -23,6 +23,7 @@ import numpy as np
 import sympy
 
 from negotiation.engine.expressions import symbol
+from negotiation.engine.numbers import to_fraction
 from negotiation.engine.parametric import ParametricGame, exact_value
 from negotiation.errors import GameError
 
@@ -70,7 +71,7 @@ class Condition:
             missing = sorted(str(s) for s in value.free_symbols)
             raise GameError(f"condition {self.label!r} needs values for {missing}")
         if value.is_Rational:
-            return Fraction(int(value.p), int(value.q))
+            return to_fraction(value)
         return float(sympy.N(value, 30))
 
     def holds(self, values: Mapping[str, Any]) -> bool:

@@ -19,6 +19,7 @@ import numpy as np
 
 from negotiation.engine.extensive import CHANCE, ExtensiveFormGame, Node
 from negotiation.engine.game import NormalFormGame
+from negotiation.engine.numbers import decimal_fraction, fraction_str
 from negotiation.errors import BudgetError, GameFormatError
 from negotiation.io.atomic import atomic_write_text
 from negotiation.io.nfg import blank_to_default
@@ -243,8 +244,7 @@ def format_efg(game: ExtensiveFormGame, comment: str = "") -> str:
 
 
 def _fmt(v: object) -> str:
-    f = Fraction(v) if not isinstance(v, float) else Fraction(repr(v))  # type: ignore[arg-type]
-    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+    return fraction_str(decimal_fraction(v))
 
 
 def write_efg(game: ExtensiveFormGame, path: str | os.PathLike[str], comment: str = "") -> None:

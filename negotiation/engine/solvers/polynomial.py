@@ -26,7 +26,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from negotiation.engine.numbers import exact_array
+from negotiation.engine.numbers import exact_array, to_fraction
 
 DIGITS = 50
 _EPS = sp.Rational(1, 10**40)
@@ -229,7 +229,7 @@ def _check(
         if not ok:
             continue
         if rational:
-            vec = tuple(tuple(Fraction(int(v.p), int(v.q)) for v in row) for row in sigma)
+            vec = tuple(tuple(to_fraction(v) for v in row) for row in sigma)
             out.append(PolySolution(vec, True))
         else:
             vec = tuple(tuple(sp.Float(v, DIGITS) for v in row) for row in sigma)

@@ -32,6 +32,7 @@ import numpy as np
 
 from negotiation.engine.extensive import ExtensiveFormGame, InfosetKey, Path
 from negotiation.engine.game import NormalFormGame
+from negotiation.engine.numbers import fraction_str
 from negotiation.engine.solvers import solve
 from negotiation.engine.solvers.sequence import best_response_value, zero_sum_sequence_form
 from negotiation.errors import BudgetError, SolverError, VerificationError
@@ -92,9 +93,7 @@ class TreeSolveResult:
 
 
 def _num(v: Any) -> Any:
-    if isinstance(v, Fraction):
-        return str(v) if v.denominator != 1 else str(v.numerator)
-    return float(v)
+    return fraction_str(v) if isinstance(v, Fraction) else float(v)
 
 
 def solve_tree(game: ExtensiveFormGame, method: str = "spe") -> TreeSolveResult:
