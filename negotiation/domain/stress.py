@@ -76,14 +76,9 @@ def _sweep_chunk(task: tuple) -> dict[str, np.ndarray]:
         masks = regime_masks(game, values, tol)
         labels = ["/".join(game.strategies[i][k] for i, k in enumerate(cell)) for cell in cells]
         return {"holds": np.logical_or.reduce([masks[lab] for lab in labels])}
-    tensor = game.tensor(values)
     if cells is not None:
-        mask = pure_equilibria(tensor, tol)
-        holds = np.zeros(tensor.shape[0], dtype=bool)
-        for cell in cells:
-            holds |= mask[(slice(None), *cell)]
-        return {"holds": holds}
-    res = solve_batch(tensor, method, tol)
+        return _stress_chunk((game, values, cells, tol))
+    res = solve_batch(game.tensor(values), method, tol)
     out = {"point": res.game, "payoffs": res.payoffs, "regret": res.regret}
     out |= {f"s{i}": s for i, s in enumerate(res.strategies)}
     return out
@@ -367,6 +362,7 @@ def _nearest_violation(margin: sympy.Expr, names: list[str], scenario: Scenario,
 
 
 def _stress_chunk(task: tuple) -> dict[str, np.ndarray]:
+    """Whether some profile of the outcome (``cells``) is a pure equilibrium at each point."""
     game, values, cells, tol = task
     mask = pure_equilibria(game.tensor(values), tol)
     holds = np.zeros(mask.shape[0], dtype=bool)
