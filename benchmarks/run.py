@@ -9,16 +9,20 @@ times faster we are) and the peak memory traced by :mod:`tracemalloc`.
 from __future__ import annotations
 
 import statistics
+import tempfile
 import time
 import tracemalloc
 import warnings
 from collections.abc import Callable
+from fractions import Fraction
 
 import numpy as np
 
-from negotiation import NormalFormGame, catalog, solve
+from negotiation import NormalFormGame, catalog, solve, solve_tree
 from negotiation.domain.stress import stress_test
 from negotiation.engine import batch
+from negotiation.engine.families import kuhn_poker
+from negotiation.io import write_efg
 
 ROOT_SEED = 2020
 
@@ -139,6 +143,19 @@ def main() -> None:
     # 5. A 100,000-draw stress test of the Idlib escalation game.
     t, mem = measure(lambda: stress_test(idlib, "ceasefire", n=100_000, rng=ROOT_SEED), repeat=5)
     rows.append(("100,000-draw stress test, Idlib ceasefire", t, mem, {}, "whole run (target < 2 s)"))
+
+    # 6. One equilibrium of a general-sum tree (raked 6-card Kuhn poker) in the sequence form.
+    raked = kuhn_poker(6, rake=Fraction(1, 10))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/raked.efg"
+        write_efg(raked, path)
+        gtree = gbt.read_efg(path)
+    t, mem = measure(lambda: solve_tree(raked, "sequence"), repeat=3)
+    peers = {"pygambit lcp_solve (sequence form, exact)":
+             measure(lambda: gbt.nash.lcp_solve(gtree, rational=True), repeat=3),
+             "pygambit lcp_solve (sequence form, float)":
+             measure(lambda: gbt.nash.lcp_solve(gtree, rational=False), repeat=3)}
+    rows.append(("raked 6-card Kuhn poker, one equilibrium", t, mem, peers, "per game"))
 
     print("| workload | ours | ours peak MB | peer | peer time | peer peak MB | peer / ours |")
     print("| --- | --- | --- | --- | --- | --- | --- |")

@@ -10,6 +10,7 @@ import pytest
 
 from negotiation import ExtensiveFormGame, catalog, chance, decision, leaf, solve_tree
 from negotiation.cli import main
+from negotiation.engine.families import kuhn_poker
 from negotiation.engine.solvers.tree import is_equilibrium
 from negotiation.errors import GameError, SolverError
 from negotiation.io import format_efg
@@ -56,6 +57,7 @@ def test_kuhn_poker_value_is_minus_one_eighteenth():
     assert eq.payoffs == (F(-1, 18), F(1, 18))
     nf, _ = game.strategic_form()
     assert nf.shape == (27, 64)  # reduced: 3 plans per card for P1, 4 per card for P2
+    assert np.array_equal(kuhn_poker(3).strategic_form()[0].payoffs, nf.payoffs)  # the family's 3-card member
     pytest.importorskip("pygambit")
     import pygambit as gbt
 
@@ -238,27 +240,6 @@ def test_symbolic_tree_payoffs():
         ExtensiveFormGame(("A",), leaf("cots"), parameters=("cost",))
 
 
-def _kuhn(cards: int) -> ExtensiveFormGame:
-    """Kuhn poker with ``cards`` cards (Kuhn 1950 uses 3)."""
-    names = [f"c{k}" for k in range(cards)]
-    prob = F(1, cards * (cards - 1))
-
-    def showdown(i, j, stake):
-        return leaf(stake, -stake) if i > j else leaf(-stake, stake)
-
-    deals = {}
-    for i in range(cards):
-        for j in range(cards):
-            if i != j:
-                after_check = decision("P2", {"check": showdown(i, j, 1), "bet": decision(
-                    "P1", {"fold": leaf(-1, 1), "call": showdown(i, j, 2)}, infoset=f"{names[i]} cb")},
-                    infoset=f"{names[j]} c")
-                after_bet = decision("P2", {"fold": leaf(1, -1), "call": showdown(i, j, 2)}, infoset=f"{names[j]} b")
-                deals[f"{names[i]}{names[j]}"] = (prob, decision("P1", {"check": after_check, "bet": after_bet},
-                                                                 infoset=names[i]))
-    return ExtensiveFormGame(("P1", "P2"), chance(deals), f"{cards}-card Kuhn poker")
-
-
 def test_sequence_form_solves_zero_sum_trees_beyond_the_strategic_form():
     """Kuhn (1950): the three-card value -1/18 from the sequence-form LPs; a 13-card version,
     whose reduced strategic form has 3**13 x 4**13 profiles, is solved and checked by best
@@ -267,13 +248,13 @@ def test_sequence_form_solves_zero_sum_trees_beyond_the_strategic_form():
 
     (eq,) = solve_tree(catalog.load("kuhn-poker"), "sequence").equilibria
     assert eq.payoffs[0] == pytest.approx(-1 / 18, abs=1e-9)
-    big = _kuhn(13)
+    big = kuhn_poker(13)
     with pytest.raises(BudgetError):
         big.strategic_form()
     (eq13,) = solve_tree(big, "sequence").equilibria
     assert eq13.payoffs[0] == pytest.approx(-eq13.payoffs[1]) and eq13.payoffs[0] < 0
     gbt = pytest.importorskip("pygambit")
-    four = _kuhn(4)
+    four = kuhn_poker(4)
     (eq4,) = solve_tree(four, "sequence").equilibria
     import tempfile
 
@@ -284,8 +265,41 @@ def test_sequence_form_solves_zero_sum_trees_beyond_the_strategic_form():
         theirs = gbt.read_efg(path)
         (g_eq,) = gbt.nash.lcp_solve(theirs, rational=True).equilibria
         assert eq4.payoffs[0] == pytest.approx(float(F(str(g_eq.payoff(next(iter(theirs.players)))))), abs=1e-9)
-    with pytest.raises(SolverError, match="zero-sum"):
-        solve_tree(catalog.load("entry-deterrence"), "sequence")
+
+
+def test_sequence_form_lcp_finds_verified_equilibria_of_general_sum_trees(tmp_path):
+    """Lemke on the sequence-form LCP (Koller, Megiddo and von Stengel 1996): on seeded random
+    general-sum trees every result has exact payoffs and zero regret in the reduced strategic
+    form; on Kuhn poker it gives the value -1/18 (Kuhn 1950) exactly; a raked 13-card poker, far
+    beyond the strategic form, is solved and checked by best responses on the tree; on the raked
+    4-card poker the equilibrium payoffs equal pygambit's sequence-form LCP exactly."""
+    from negotiation.engine.solvers.sequence import sequence_form_lcp
+
+    poker = catalog.load("kuhn-poker")
+    assert poker.expected_payoffs(sequence_form_lcp(poker))[0] == F(-1, 18)
+    rng = np.random.default_rng(np.random.SeedSequence(5))
+    solved = 0
+    for _ in range(80):
+        game = ExtensiveFormGame(("A", "B"), _random_tree(rng, 4, [0]))
+        if not game.has_perfect_recall() or len({sum(nd.payoffs) for _, nd in game.walk() if nd.is_leaf}) == 1:
+            continue
+        (eq,) = solve_tree(game, "sequence").equilibria
+        assert all(isinstance(v, F) for v in eq.payoffs)
+        assert is_equilibrium(game, eq.behavior)
+        solved += 1
+    assert solved > 40
+    # A general-sum poker: a rake of 1/10 of each pot leaves the table, so the game is not zero-sum.
+    raked = solve_tree(kuhn_poker(13, rake=F(1, 10)), "sequence")
+    assert "Lemke" in raked.algorithm and sum(raked.equilibria[0].payoffs) < 0
+    # Gambit's lcp_solve follows the same path (KMvS, covering vector 1) to the same equilibrium.
+    gbt = pytest.importorskip("pygambit")
+    four = kuhn_poker(4, rake=F(1, 10))
+    (eq4,) = solve_tree(four, "sequence").equilibria
+    path = tmp_path / "raked4.efg"
+    path.write_text(format_efg(four))
+    theirs = gbt.read_efg(str(path))
+    (g_eq,) = gbt.nash.lcp_solve(theirs, rational=True).equilibria
+    assert eq4.payoffs == tuple(F(str(g_eq.payoff(p))) for p in theirs.players)
 
 
 def test_plan_counts_match_the_listed_plans():
@@ -293,4 +307,4 @@ def test_plan_counts_match_the_listed_plans():
         game = catalog.load(name)
         for i in range(game.n_players):
             assert game.plan_count(i) == len(game.plans(i))
-    assert _kuhn(13).plan_count(0) == 3**13 and _kuhn(13).plan_count(1) == 4**13
+    assert kuhn_poker(13).plan_count(0) == 3**13 and kuhn_poker(13).plan_count(1) == 4**13

@@ -1,4 +1,4 @@
-"""The sequence form of two-player zero-sum trees, and best responses computed on the tree.
+"""The sequence form of two-player trees, and best responses computed on the tree.
 
 In the sequence form a player's strategy is a *realization plan*: the probability of
 each of its sequences of own actions, with ``E x = e, x >= 0`` (the probability of a
@@ -9,7 +9,9 @@ player's maximin plan solves the linear program
     max  f^T v   subject to   F^T v - A^T x <= 0,   E x = e,   x >= 0,
 
 (Koller, Megiddo and von Stengel 1996, *Games and Economic Behavior* 14, 247-259;
-von Stengel 1996, *GEB* 14, 220-246), and symmetrically for the second player.
+von Stengel 1996, *GEB* 14, 220-246), and symmetrically for the second player.  For
+general-sum games the equilibria are the solutions of a linear complementarity problem
+of the same size, solved by Lemke's algorithm (:func:`sequence_form_lcp`).
 
 Solutions are checked on the tree itself: :func:`best_response_value` computes, by
 dynamic programming over the player's information sets (deepest first), the best a
@@ -27,6 +29,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from negotiation.engine.extensive import CHANCE, ExtensiveFormGame, InfosetKey, Node, Path
+from negotiation.engine.solvers.lemke import basic_solution_exact, lemke
 from negotiation.errors import SolverError
 
 Seq = tuple[InfosetKey, int] | None  # None is the empty sequence
@@ -55,18 +58,27 @@ def _constraints(game: ExtensiveFormGame, i: int, index: Mapping[Seq, int]) -> t
     return e_mat, rhs
 
 
-def _payoff_matrix(game: ExtensiveFormGame, idx: list[dict[Seq, int]]) -> np.ndarray:
-    """``A[s1, s2]``: chance-weighted first-player payoff of the leaves reached by the two sequences."""
-    a = np.zeros((len(idx[0]), len(idx[1])))
-    stack: list[tuple[Node, Path, float, list[Seq]]] = [(game.root, (), 1.0, [None, None])]
+def _payoff_matrix(game: ExtensiveFormGame, idx: list[dict[Seq, int]], player: int = 0, shift: Any = 0,
+                   exact: bool = False) -> np.ndarray:
+    """``A[s1, s2]``: chance-weighted payoff (minus ``shift``) to ``player`` of the leaves the two sequences reach.
+
+    With ``exact`` the entries are Fractions (an object array), else floats.
+    """
+    a = np.zeros((len(idx[0]), len(idx[1])), dtype=object if exact else float)
+    if exact:
+        a[:] = Fraction(0)
+    one = Fraction(1) if exact else 1.0
+    stack: list[tuple[Node, Path, Any, list[Seq]]] = [(game.root, (), one, [None, None])]
     while stack:
         node, path, prob, last = stack.pop()
         if node.is_leaf:
-            a[idx[0][last[0]], idx[1][last[1]]] += prob * float(node.payoffs[0])
+            value = node.payoffs[player] - shift
+            a[idx[0][last[0]], idx[1][last[1]]] += prob * (value if exact else float(value))
             continue
         for k, child in enumerate(node.children):
             if node.player == CHANCE:
-                stack.append((child, (*path, k), prob * float(node.probs[k]), last))
+                weight = node.probs[k] if exact else float(node.probs[k])
+                stack.append((child, (*path, k), prob * weight, last))
             else:
                 key = game.infoset_of(path)
                 nxt = list(last)
@@ -165,3 +177,64 @@ def best_response_value(game: ExtensiveFormGame, behavior: Mapping[InfosetKey, S
             totals.append(sum(reach(p) * value(game.node(p).children[a], (*p, a)) for p in game.members(key)))
         choice[key] = max(range(len(totals)), key=lambda a: totals[a])
     return value(game.root, ())
+
+
+EXACT_LIMIT = 160  # LCP size up to which the final basis is re-solved in rationals
+
+
+def sequence_form_lcp(game: ExtensiveFormGame) -> dict[InfosetKey, tuple[Any, ...]]:
+    """One Nash equilibrium of a two-player tree, in behaviour strategies, from the sequence-form LCP.
+
+    With payoffs shifted to be negative at every leaf (which changes no best response),
+    the realization plans ``x, y`` and dual variables ``p, q >= 0`` of an equilibrium
+    solve the linear complementarity problem
+
+        w_x = -A y - E^T p >= 0,   w_y = -B^T x - F^T q >= 0,
+        w_p = E x - e >= 0,        w_q = F y - f >= 0,
+
+    each ``w`` complementary to its variable, and Lemke's algorithm with covering
+    vector ``1`` finds a solution (Koller, Megiddo and von Stengel 1996, *Games and
+    Economic Behavior* 14, 247-259, Section 4; von Stengel 2002, *Handbook of Game
+    Theory* 3, ch. 45, Section 4.2).  The plans are turned into behaviour by
+    normalising each information set's sequences.  When the payoffs are rational and
+    the problem small, the final basis is re-solved exactly.
+
+    Raises
+    ------
+    SolverError
+        If the game does not have two players.
+    """
+    if game.n_players != 2:
+        raise SolverError("the sequence form here solves two-player trees")
+    seqs = [_sequences(game, i) for i in range(2)]
+    idx = [{s: k for k, s in enumerate(ss)} for ss in seqs]
+    leaves = [nd.payoffs for _, nd in game.walk() if nd.is_leaf]
+    exact = all(isinstance(v, Fraction | int) for pay in leaves for v in pay)
+    shifted = [_payoff_matrix(game, idx, player=i, shift=max(pay[i] for pay in leaves) + 1, exact=exact)
+               for i in range(2)]
+    e_mat, e_rhs = _constraints(game, 0, idx[0])
+    f_mat, f_rhs = _constraints(game, 1, idx[1])
+    n1, n2, m1, m2 = len(idx[0]), len(idx[1]), len(e_rhs), len(f_rhs)
+    size = n1 + n2 + m1 + m2
+    mat = np.zeros((size, size), dtype=object if exact else float)
+    x_, y_, p_, q_ = 0, n1, n1 + n2, n1 + n2 + m1
+    mat[x_:y_, y_:p_] = -shifted[0]
+    mat[x_:y_, p_:q_] = -e_mat.T
+    mat[y_:p_, x_:y_] = -shifted[1].T
+    mat[y_:p_, q_:] = -f_mat.T
+    mat[p_:q_, x_:y_] = e_mat
+    mat[q_:, y_:p_] = f_mat
+    rhs = np.concatenate([np.zeros(n1 + n2), -e_rhs, -f_rhs])
+    z, basis = lemke(mat.astype(float), rhs)
+    if exact and size <= EXACT_LIMIT:
+        z = basic_solution_exact(mat.tolist(), [Fraction(int(v)) for v in rhs], basis)
+    behavior: dict[InfosetKey, tuple[Any, ...]] = {}
+    for i, plan in enumerate((z[x_:y_], z[y_:p_])):
+        for key in game.player_infosets(i):
+            probs = [plan[idx[i][(key, a)]] for a in range(len(game.infosets[key]))]
+            total = sum(probs)
+            if total > 0:
+                behavior[key] = tuple(p / total for p in probs)
+            else:  # the player's own earlier moves avoid this set: any behaviour will do
+                behavior[key] = tuple([Fraction(1, len(probs)) if exact else 1.0 / len(probs)] * len(probs))
+    return behavior

@@ -11,10 +11,12 @@
   behaviour strategies (Kuhn 1953).
 - ``"one"``: one Nash equilibrium (Lemke-Howson on the reduced strategic form).
 - ``"pure"``: every pure Nash equilibrium.
-- ``"sequence"``: an equilibrium of a two-player zero-sum tree from the sequence-form
-  linear programs (Koller, Megiddo and von Stengel 1996), whose size is linear in the
-  tree; checked by best responses computed on the tree, so it reaches trees whose
-  strategic form is far too large.
+- ``"sequence"``: one equilibrium of a two-player tree from its sequence form (Koller,
+  Megiddo and von Stengel 1996), whose size is linear in the tree: the linear programs
+  when the game is zero-sum, Lemke's algorithm on the linear complementarity problem
+  otherwise (exact when the payoffs are rational and the problem small).  It is
+  checked by best responses computed on the tree, so it reaches trees whose strategic
+  form is far too large.
 
 Every profile returned is verified: its mixed equivalent has zero regret in the
 reduced strategic form, and for ``"spe"`` in the strategic form of every subgame.
@@ -34,7 +36,7 @@ from negotiation.engine.extensive import ExtensiveFormGame, InfosetKey, Path
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.numbers import fraction_str
 from negotiation.engine.solvers import solve
-from negotiation.engine.solvers.sequence import best_response_value, zero_sum_sequence_form
+from negotiation.engine.solvers.sequence import best_response_value, sequence_form_lcp, zero_sum_sequence_form
 from negotiation.errors import BudgetError, SolverError, VerificationError
 
 TREE_METHODS = ("spe", "all", "one", "pure", "sequence")
@@ -124,17 +126,21 @@ def solve_tree(game: ExtensiveFormGame, method: str = "spe") -> TreeSolveResult:
 
 
 def _sequence(game: ExtensiveFormGame, tol: float = 1e-7) -> TreeSolveResult:
-    behavior, _ = zero_sum_sequence_form(game)
-    payoffs = tuple(float(v) for v in game.expected_payoffs(behavior))
+    if len({sum(nd.payoffs) for _, nd in game.walk() if nd.is_leaf}) == 1:
+        behavior, _ = zero_sum_sequence_form(game)
+        algorithm = "sequence-form linear programs (zero-sum), checked by best responses"
+    else:
+        behavior = sequence_form_lcp(game)
+        algorithm = "Lemke's algorithm on the sequence-form LCP, checked by best responses"
+    payoffs = tuple(game.expected_payoffs(behavior))
     leaves = [v for _, nd in game.walk() if nd.is_leaf for v in nd.payoffs]
     scale = max(1.0, float(max(leaves)) - float(min(leaves)))
     for i in range(2):
-        gain = float(best_response_value(game, behavior, i)) - payoffs[i]
-        if gain > tol * scale:
-            raise VerificationError(f"sequence form: {game.players[i]} gains {gain:.3g} by deviating")
+        gain = best_response_value(game, behavior, i) - payoffs[i]
+        if gain > (0 if isinstance(gain, Fraction) else tol * scale):
+            raise VerificationError(f"sequence form: {game.players[i]} gains {float(gain):.3g} by deviating")
     eq = BehaviorEquilibrium(behavior, payoffs)
-    return TreeSolveResult(game, "sequence", "sequence-form linear programs (zero-sum), checked by best responses",
-                           (eq,))
+    return TreeSolveResult(game, "sequence", algorithm, (eq,))
 
 
 def _complete(game: ExtensiveFormGame, behavior: Mapping[InfosetKey, Sequence[Any]]) -> Behavior:
