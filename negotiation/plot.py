@@ -1,4 +1,4 @@
-"""Figures: game trees drawn with matplotlib.
+"""Figures: game trees and payoff regions drawn with matplotlib.
 
 :func:`tree` draws an :class:`~negotiation.engine.extensive.ExtensiveFormGame` top-down:
 decision nodes coloured by player, chance nodes hollow with their probabilities on the
@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 from typing import Any
+
+import numpy as np
 
 from negotiation.engine.extensive import CHANCE, ExtensiveFormGame, Path
 
@@ -112,4 +114,42 @@ def tree(game: ExtensiveFormGame, equilibrium: Any = None, ax: Any = None, title
     ax.set_title(game.title if title is None else title, fontsize=10)
     ax.axis("off")
     ax.margins(0.08, 0.15)
+    return ax
+
+
+def payoff_region(stage: Any, ax: Any = None, title: str | None = None, mark: Any = None) -> Any:
+    """Draw the feasible payoff set of a two-player stage game and its individually rational part.
+
+    The convex hull of the pure payoff pairs is outlined, the part where both players get
+    at least their minmax value (the folk theorem's region; Fudenberg and Maskin 1986) is
+    shaded, the minmax point is marked, and so is each ``mark`` (a profile of strategy
+    names, e.g. the ceasefire).  Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from negotiation.engine.repeated import feasible_set
+
+    region = feasible_set(stage)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.6, 4.2))
+    hull = [(float(x), float(y)) for x, y in region.feasible]
+    ax.fill(*zip(*hull, strict=True), facecolor="none", edgecolor="#555555", lw=1.2, label="feasible")
+    if len(region.rational) >= 3:
+        ax.fill(*zip(*[(float(x), float(y)) for x, y in region.rational], strict=True), facecolor=PLAYER_COLORS[0],
+                alpha=0.25, edgecolor=PLAYER_COLORS[0], label="individually rational")
+    v1, v2 = (float(v) for v in region.minmax)
+    ax.axvline(v1, color="#999999", lw=0.8, ls=":")
+    ax.axhline(v2, color="#999999", lw=0.8, ls=":")
+    ax.plot([v1], [v2], "o", color="black", ms=5, label="minmax")
+    for cell in np.ndindex(*stage.shape):
+        x, y = float(stage.payoffs[(0, *cell)]), float(stage.payoffs[(1, *cell)])
+        label = ", ".join(stage.strategies[i][k] for i, k in enumerate(cell))
+        ax.annotate(label, (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    for profile in mark or ():
+        cell = tuple(stage.strategies[i].index(s) for i, s in enumerate(profile))
+        ax.plot([float(stage.payoffs[(0, *cell)])], [float(stage.payoffs[(1, *cell)])], "*", color=PATH_COLOR, ms=12)
+    ax.set_xlabel(f"{stage.players[0]}'s payoff")
+    ax.set_ylabel(f"{stage.players[1]}'s payoff")
+    ax.set_title(title if title is not None else (stage.title or "Feasible and individually rational payoffs"))
+    ax.legend(loc="lower left", fontsize=8, frameon=False)
     return ax
