@@ -48,6 +48,7 @@ import sympy
 from negotiation.engine.expressions import ExpressionError, parse_expression
 from negotiation.engine.extensive import ExtensiveFormGame, Node, decision, leaf
 from negotiation.engine.game import NormalFormGame
+from negotiation.engine.geometry import clip, convex_hull
 from negotiation.engine.numbers import to_fraction
 from negotiation.engine.parametric import ParametricGame, exact_value
 from negotiation.engine.symbolic import symbol
@@ -374,45 +375,10 @@ def feasible_set(stage: NormalFormGame) -> PayoffSet:
     if stage.n_players != 2:
         raise GameError("the payoff-set picture is for two-player stage games")
     points = sorted({(stage.payoffs[(0, *c)], stage.payoffs[(1, *c)]) for c in np.ndindex(*stage.shape)})
-    hull = _hull(points)
+    hull = convex_hull(points)
     v = (minmax(stage, 0)[0], minmax(stage, 1)[0])
-    rational = _clip(_clip(hull, 0, v[0]), 1, v[1])
+    rational = clip(clip(hull, 0, v[0]), 1, v[1])
     return PayoffSet(hull, v, rational)
-
-
-def _hull(points: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
-    """Convex hull, counter-clockwise (Andrew's monotone chain), exact on Fractions."""
-    if len(points) <= 2:
-        return points
-
-    def cross(o, a, b):
-        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-
-    lower: list = []
-    for pt in points:
-        while len(lower) >= 2 and cross(lower[-2], lower[-1], pt) <= 0:
-            lower.pop()
-        lower.append(pt)
-    upper: list = []
-    for pt in reversed(points):
-        while len(upper) >= 2 and cross(upper[-2], upper[-1], pt) <= 0:
-            upper.pop()
-        upper.append(pt)
-    return lower[:-1] + upper[:-1]
-
-
-def _clip(poly: list[tuple[Any, Any]], axis: int, bound: Any) -> list[tuple[Any, Any]]:
-    """The polygon cut by ``coordinate[axis] >= bound`` (Sutherland and Hodgman 1974)."""
-    out = []
-    for k, cur in enumerate(poly):
-        prev = poly[k - 1]
-        cin, pin = cur[axis] >= bound, prev[axis] >= bound
-        if cin != pin and len(poly) > 1:
-            t = (bound - prev[axis]) / (cur[axis] - prev[axis])
-            out.append((prev[0] + t * (cur[0] - prev[0]), prev[1] + t * (cur[1] - prev[1])))
-        if cin:
-            out.append(cur)
-    return [pt for k, pt in enumerate(out) if pt != out[k - 1]] if len(out) > 1 else out
 
 
 # ------------------------------------------------------------ finite horizon
