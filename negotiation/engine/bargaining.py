@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -104,7 +105,7 @@ class BargainingProblem:
         hull = convex_hull([*pts, d])
         rational = clip(clip(hull, 0, d[0]), 1, d[1])
         front = _frontier(rational)
-        probes = front + [((p[0] + q[0]) / 2, (p[1] + q[1]) / 2) for p, q in zip(front, front[1:], strict=False)]
+        probes = front + [((p[0] + q[0]) / 2, (p[1] + q[1]) / 2) for p, q in itertools.pairwise(front)]
         if not any(pt[0] > d[0] and pt[1] > d[1] for pt in probes):
             raise GameError(f"no feasible point gives both players more than the disagreement point {d}")
         return cls(d, tuple(players), points=tuple(rational))  # type: ignore[arg-type]
@@ -151,7 +152,7 @@ class BargainingProblem:
             best: Point | None = None
             front = _frontier(list(self.points))
             candidates = list(front)
-            for p, q in zip(front, front[1:], strict=False):
+            for p, q in itertools.pairwise(front):
                 a1, a2, e1, e2 = p[0] - d[0], p[1] - d[1], q[0] - p[0], q[1] - p[1]
                 if e1 and e2:
                     t = -(w[0] * e1 * a2 + w[1] * e2 * a1) / ((w[0] + w[1]) * e1 * e2)
@@ -175,7 +176,8 @@ class BargainingProblem:
         d = self.disagreement
         ideal = self.ideal()
         if self.points is not None:
-            return BargainingSolution("Kalai-Smorodinsky", _ray(list(self.points), d, (ideal[0] - d[0], ideal[1] - d[1])))
+            direction = (ideal[0] - d[0], ideal[1] - d[1])
+            return BargainingSolution("Kalai-Smorodinsky", _ray(list(self.points), d, direction))
         f, g = self.utilities  # type: ignore[misc]
         lo, hi = self._rational_shares()
         share = _root((f - d[0]) * (ideal[1] - d[1]) - (g - d[1]) * (ideal[0] - d[0]), lo, hi)
@@ -250,7 +252,7 @@ def _ray(poly: list[Point], d: Point, direction: tuple[Any, Any]) -> Point:
     """The farthest point of ``d + s * direction`` (s >= 0) inside the polygon, exactly."""
     best_s = None
     front = _frontier(poly)
-    for p, q in zip(front, front[1:], strict=False):
+    for p, q in itertools.pairwise(front):
         e = (q[0] - p[0], q[1] - p[1])
         det = direction[0] * (-e[1]) + e[0] * direction[1]
         if det == 0:

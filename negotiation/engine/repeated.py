@@ -114,10 +114,10 @@ def minmax(stage: NormalFormGame, player: str | int) -> tuple[Any, list[np.ndarr
     others = [range(s) for j, s in enumerate(stage.shape) if j != i]
     for cell in itertools.product(*others):
         full = list(cell)
-        values = [u[tuple(full[:i] + [a] + full[i:])] for a in range(stage.shape[i])]
+        values = [u[tuple([*full[:i], a, *full[i:]])] for a in range(stage.shape[i])]
         top = max(values)
         if best_value is None or top < best_value:
-            best_value, best_cell = top, full[:i] + [int(np.argmax(values))] + full[i:]
+            best_value, best_cell = top, [*full[:i], int(np.argmax(values)), *full[i:]]
     strategies = []
     for j, k in enumerate(best_cell):  # type: ignore[arg-type]
         v = np.zeros(stage.shape[j])
