@@ -156,7 +156,8 @@ def correlated_equilibrium(game: NormalFormGame, objective: str | Mapping[str, A
         label = "welfare"
     elif isinstance(objective, str):
         if objective not in game.players:
-            raise SolverError(f"objective {objective!r} is neither 'welfare' nor a player; players: {list(game.players)}")
+            raise SolverError(f"objective {objective!r} is neither 'welfare' nor a player; "
+                              f"players: {list(game.players)}")
         c = u[game.players.index(objective)].reshape(-1)
         label = f"{objective}'s payoff"
     elif isinstance(objective, Mapping):
