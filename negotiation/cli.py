@@ -4,7 +4,9 @@
 - ``negotiation show NAME|FILE``: a game or scenario with its parameters and sources;
 - ``negotiation solve NAME|FILE [--game G] [--set p=v ...] [--method ...] [--exact]
   [--format table|json|csv]``: the equilibria of a game file or of a scenario's game; for a
-  game tree (.efg) ``--method spe|all|one|pure`` gives behaviour strategies;
+  game tree (.efg) ``--method spe|all|one|pure|sequence`` gives behaviour strategies; for a
+  scenario's repeated game, the critical discount factors (``--delta D`` adds the one-shot
+  deviation check at ``D``); for a scenario's bargaining problem, its solutions;
 - ``negotiation explain NAME|FILE --outcome O [--set p=v ...] [--format table|json|csv]``:
   the conditions that hold an outcome up, their slack and thresholds;
 - ``negotiation stress NAME|FILE --outcome O [-n N] [--seed S] [--workers W | --dask ADDRESS]
@@ -106,6 +108,60 @@ def _overrides(pairs: Sequence[str]) -> dict[str, object]:
     return out
 
 
+def _num(v: object) -> object:
+    """An exact number as text and a float, for JSON."""
+    return {"exact": str(v), "float": float(v)} if v is not None else None  # type: ignore[arg-type]
+
+
+def _repeated(sc: Scenario, rid: str, args: argparse.Namespace) -> str:
+    result = sc.sustainability(rid, _overrides(args.set))
+    spec = sc.repeated[rid]
+    gains = result.one_shot_gains(float(args.delta)) if args.delta is not None else None
+    if args.format == "json":
+        out = {
+            "model": "repeated", "id": rid, "game": spec.game, "target": list(result.target),
+            "punishment": result.punishment, "periods": result.periods,
+            "detection": _num(result.detection), "false_alarm": _num(result.false_alarm),
+            "critical_delta": {p: _num(v) for p, v in result.critical.items()},
+            "delta_star": _num(result.delta_star),
+        }
+        if gains is not None:
+            out["delta"] = args.delta
+            out["one_shot_gains"] = gains.to_dict(orient="records")
+        return json.dumps(out, indent=1)
+    if args.format == "csv":
+        return _csv(result.to_frame() if gains is None else gains)
+    star = result.delta_star
+    lines = [f"{spec.title}: keep ({', '.join(result.target)}); after a signalled violation play "
+             f"({result.punishment}) " + (f"for {result.periods} periods" if result.periods else "for ever"),
+             f"detection {result.detection}, false alarms {result.false_alarm}", ""]
+    for party, crit in result.critical.items():
+        shown = "never, at any discount factor" if crit is None else f"delta >= {crit} ({float(crit):.4g})"
+        lines.append(f"  {party}: complies iff {shown}")
+    lines.append("")
+    lines.append("sustained iff " + ("never" if star is None else f"delta >= {star} ({float(star):.4g})"))
+    if gains is not None:
+        lines += ["", f"one-shot deviation gains at delta = {args.delta} (<= 0: no profitable deviation):",
+                  gains.to_string(index=False, float_format=lambda v: f"{v:.4g}")]
+    return "\n".join(lines)
+
+
+def _bargaining(sc: Scenario, bid: str, args: argparse.Namespace) -> str:
+    problem = sc.bargaining_problem(bid, _overrides(args.set))
+    frame = problem.solutions()
+    if args.format == "json":
+        rows = [{k: (_num(v) if k != "concept" else v) for k, v in row.items()} for row in frame.to_dict("records")]
+        return json.dumps({"model": "bargaining", "id": bid, "players": list(problem.players),
+                           "disagreement": dict(zip(problem.players, (_num(d) for d in problem.disagreement),
+                                                    strict=True)),
+                           "solutions": rows}, indent=1)
+    if args.format == "csv":
+        return _csv(frame)
+    d = ", ".join(f"{p} {v}" for p, v in zip(problem.players, problem.disagreement, strict=True))
+    return "\n".join([f"{sc.bargaining[bid].title}: share x of the first party ({problem.players[0]})",
+                      f"disagreement (war): {d}", "", frame.astype(str).to_string(index=False)])
+
+
 def _scenario_game(sc: Scenario, game: str | None) -> str:
     if game is not None:
         sc.game_spec(game)
@@ -156,7 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_solve = sub.add_parser("solve", help="compute the equilibria of a game file or of a scenario's game")
     p_solve.add_argument("target", metavar="NAME|FILE")
-    p_solve.add_argument("--game", help="the scenario's game to solve")
+    p_solve.add_argument("--game", help="the scenario's game, repeated game or bargaining problem to solve")
+    p_solve.add_argument("--delta", type=float, help="for a repeated game: check one-shot deviations at this delta")
     p_solve.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
                          help="override a parameter's baseline (repeatable)")
     p_solve.add_argument("--method", default="auto", choices=tuple(dict.fromkeys(METHODS + TREE_METHODS)),
@@ -222,6 +279,12 @@ def _run(args: argparse.Namespace) -> str:
         if args.format == "json":
             return json.dumps(tree_result.to_dict(), indent=1)
         return _tree_csv(tree_result) if args.format == "csv" else _tree_table(tree_result)
+    if args.command == "solve" and isinstance(obj, Scenario) and args.game is not None:
+        kind = obj.model_kind(args.game)
+        if kind == "repeated":
+            return _repeated(obj, args.game, args)
+        if kind == "bargaining":
+            return _bargaining(obj, args.game, args)
     if args.command == "solve":
         if isinstance(obj, Scenario):
             game = obj.at(_scenario_game(obj, args.game), _overrides(args.set))

@@ -165,6 +165,16 @@ BAD_FILES = [
      "outcomes.ceasefire.game", "unknown game 'escalaton' (did you mean 'escalation'?)"),
     ("format: negotiation-scenario/1", "format: negotiation-scenario/2", "format", "negotiation-scenario/1"),
     ("bounds: [0, 3.5]", "bounds: [0]", "parameters.displaced.bounds", "too short"),
+    ("    game: escalation\n    target:", "    game: escalate\n    target:", "repeated.ceasefire_holds.game",
+     "unknown game 'escalate' (did you mean 'escalation'?)"),
+    ("target: {turkey: accept, russia_syria: halt}", "target: {turkey: accept, russia_syria: stop}",
+     "repeated.ceasefire_holds.target.russia_syria", "no strategy 'stop'"),
+    ("    detection: monitoring\n", "    detection: monitorin\n", "repeated.ceasefire_holds.detection",
+     "unknown parameter 'monitorin' (did you mean 'monitoring'?)"),
+    ("utilities: {turkey: x, russia_syria: x}", "utilities: {turkey: y, russia_syria: x}",
+     "bargaining.ceasefire_line.utilities.turkey", "unknown parameter 'y'"),
+    ("utilities: {turkey: x, russia_syria: x}", "utilities: {turkey: x}",
+     "bargaining.ceasefire_line.utilities", "one expression for each of turkey, russia_syria"),
 ]
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 from importlib import resources
@@ -24,6 +24,7 @@ from typing import Any
 
 import jsonschema
 import numpy as np
+import sympy
 import yaml
 
 from negotiation.domain.leverage import (
@@ -35,9 +36,12 @@ from negotiation.domain.leverage import (
     number,
     plain,
 )
-from negotiation.engine.expressions import ExpressionError, check_parameter_name, parse_expression, suggest
+from negotiation.engine.bargaining import BargainingProblem
+from negotiation.engine.expressions import ExpressionError, check_parameter_name, parse_expression, suggest, symbol
 from negotiation.engine.game import NormalFormGame
+from negotiation.engine.numbers import to_fraction
 from negotiation.engine.parametric import ParametricGame
+from negotiation.engine.repeated import Sustainability, sustainability
 from negotiation.engine.solvers import SolveResult, solve
 from negotiation.errors import GameError, GameFormatError
 from negotiation.io.atomic import atomic_write_text
@@ -72,6 +76,41 @@ class GameSpec:
 
 
 @dataclass(frozen=True)
+class RepeatedSpec:
+    """A normal-form game of the scenario played repeatedly, as written in the file.
+
+    ``target`` and ``punishment`` map parties to strategies (``punishment`` may also be
+    ``"nash"`` or ``"minmax"``); ``detection`` and ``false_alarm`` are expression texts.
+    """
+
+    id: str
+    title: str
+    game: str
+    target: tuple[tuple[str, str], ...]
+    punishment: str | tuple[tuple[str, str], ...]
+    periods: int | None = None
+    detection: str = "1"
+    false_alarm: str = "0"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BargainingSpec:
+    """A split of a contested good between two parties, as written in the file.
+
+    ``utilities`` maps each party to the expression text of its utility of its own share
+    ``x``; ``disagreement`` to the text of its payoff if talks fail.
+    """
+
+    id: str
+    title: str
+    players: tuple[str, str]
+    utilities: tuple[str, str]
+    disagreement: tuple[str, str]
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Outcome:
     """An outcome of interest: a set of pure profiles of one game (it holds if any is an equilibrium)."""
 
@@ -103,9 +142,11 @@ class Scenario:
     games: Mapping[str, GameSpec]
     outcomes: Mapping[str, Outcome]
     assumptions: tuple[str, ...] = ()
+    repeated: Mapping[str, RepeatedSpec] = field(default_factory=dict)
+    bargaining: Mapping[str, BargainingSpec] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("sources", "parties", "parameters", "games", "outcomes"):  # read-only views
+        for name in ("sources", "parties", "parameters", "games", "outcomes", "repeated", "bargaining"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "assumptions", tuple(self.assumptions))
 
@@ -184,6 +225,59 @@ class Scenario:
 
     def party_name(self, party: str) -> str:
         return self.parties[party].name
+
+    # ------------------------------------------------ repeated games and bargaining
+    def model_kind(self, name: str) -> str:
+        """``"game"``, ``"repeated"`` or ``"bargaining"``: which section defines ``name``."""
+        for kind, section in (("game", self.games), ("repeated", self.repeated), ("bargaining", self.bargaining)):
+            if name in section:
+                return kind
+        known = [*self.games, *self.repeated, *self.bargaining]
+        raise GameError(f"scenario {self.name!r} has no game, repeated game or bargaining problem {name!r}"
+                        f"{suggest(name, known)}; defined: {', '.join(known)}")
+
+    def sustainability(self, repeated: str, overrides: Mapping[str, Any] | None = None, symbolic: bool = False,
+                       **kwargs: Any) -> Sustainability:
+        """When the repeated game's trigger strategy sustains its target (see
+        :func:`negotiation.engine.repeated.sustainability`): at the baseline with
+        ``overrides``, or in closed form in the parameters with ``symbolic=True``."""
+        if repeated not in self.repeated:
+            self.model_kind(repeated)  # raises with the known names
+            raise GameError(f"{repeated!r} is not a repeated game of scenario {self.name!r}")
+        spec = self.repeated[repeated]
+        params = tuple(self.parameters)
+        detection = parse_expression(spec.detection, params, f"repeated.{spec.id}.detection")
+        false_alarm = parse_expression(spec.false_alarm, params, f"repeated.{spec.id}.false_alarm")
+        target = {self.party_name(p): s for p, s in spec.target}
+        punishment = spec.punishment if isinstance(spec.punishment, str) else \
+            {self.party_name(p): s for p, s in spec.punishment}
+        if symbolic:
+            stage: Any = self.game(spec.game)
+        else:
+            values = self.values(overrides, **kwargs)
+            subs = {symbol(k): sympy.Rational(v.numerator, v.denominator) for k, v in values.items()}
+            stage = self.game(spec.game).at(values)
+            detection, false_alarm = detection.xreplace(subs), false_alarm.xreplace(subs)
+        return sustainability(stage, target, punishment, spec.periods, detection, false_alarm)
+
+    def bargaining_problem(self, bargaining: str, overrides: Mapping[str, Any] | None = None,
+                           **kwargs: Any) -> BargainingProblem:
+        """The bargaining problem at the baseline with ``overrides`` (exact where it can be)."""
+        if bargaining not in self.bargaining:
+            self.model_kind(bargaining)
+            raise GameError(f"{bargaining!r} is not a bargaining problem of scenario {self.name!r}")
+        spec = self.bargaining[bargaining]
+        values = self.values(overrides, **kwargs)
+        subs = {symbol(k): sympy.Rational(v.numerator, v.denominator) for k, v in values.items()}
+        names = (*self.parameters, "x")
+        utilities = [parse_expression(u, names, f"bargaining.{spec.id}.utilities.{p}").xreplace(subs)
+                     for p, u in zip(spec.players, spec.utilities, strict=True)]
+        utilities = [u.xreplace({s: sympy.Symbol("x") for s in u.free_symbols if s.name == "x"}) for u in utilities]
+        disagreement = [to_fraction(parse_expression(d, tuple(self.parameters),
+                                                     f"bargaining.{spec.id}.disagreement.{p}").xreplace(subs))
+                        for p, d in zip(spec.players, spec.disagreement, strict=True)]
+        return BargainingProblem.split(utilities[0], utilities[1], disagreement,
+                                       tuple(self.party_name(p) for p in spec.players))
 
 
 def _build_game(scenario: Scenario, spec: GameSpec) -> ParametricGame:
@@ -323,9 +417,14 @@ class _Builder:
         self.parameter_names = tuple(parameters)
         games = {k: self.game(k, v) for k, v in d["games"].items()}
         outcomes = {k: self.outcome(k, v, games) for k, v in (d.get("outcomes") or {}).items()}
+        repeated = {k: self.repeated(k, v, games) for k, v in (d.get("repeated") or {}).items()}
+        bargaining = {k: self.bargaining(k, v) for k, v in (d.get("bargaining") or {}).items()}
+        for k in set(games) & (set(repeated) | set(bargaining)) | set(repeated) & set(bargaining):
+            section = "repeated" if k in repeated else "bargaining"
+            raise self.ctx.error([section, k], f"the name {k!r} is already used by another game or problem")
         return Scenario(
             d["name"], d["title"], d.get("description", ""), sources, parties, parameters, games, outcomes,
-            tuple(d.get("assumptions", ())),
+            tuple(d.get("assumptions", ())), repeated, bargaining,
         )
 
     def provenance(self, keys: list[Any], data: dict[str, Any]) -> Provenance:
@@ -351,14 +450,14 @@ class _Builder:
             self.provenance([*keys, "provenance", "range"], prov["range"]),
         )
         values = {}
-        for field in ("baseline", "bounds"):
-            raw = d[field] if field == "baseline" else d[field][0]
+        for key in ("baseline", "bounds"):
+            raw = d[key] if key == "baseline" else d[key][0]
             try:
-                values[field] = number(raw)
-                if field == "bounds":
-                    values[field] = (values[field], number(d[field][1]))
+                values[key] = number(raw)
+                if key == "bounds":
+                    values[key] = (values[key], number(d[key][1]))
             except ValueError as err:
-                raise self.ctx.error([*keys, field], str(err)) from None
+                raise self.ctx.error([*keys, key], str(err)) from None
         try:
             return Parameter(name, d["description"], d["unit"], values["baseline"], values["bounds"], dist,
                              *provenance)
@@ -422,19 +521,58 @@ class _Builder:
             raise self.ctx.error([*keys, "game"],
                                  f"unknown game {gid!r}{suggest(gid, games)}; games: {', '.join(games)}")
         spec = games[gid]
-        profiles = []
-        for k, prof in enumerate(d["profiles"]):
-            pkeys = [*keys, "profiles", k]
-            if set(prof) != set(spec.players):
-                raise self.ctx.error(pkeys, f"a profile gives a strategy for each of {', '.join(spec.players)}; "
-                                     f"got {', '.join(prof) or 'none'}")
-            for i, p in enumerate(spec.players):
-                if prof[p] not in spec.strategies[i]:
-                    raise self.ctx.error([*pkeys, p], f"{p} has no strategy {prof[p]!r}"
-                                         f"{suggest(prof[p], spec.strategies[i])}; "
-                                         f"strategies: {list(spec.strategies[i])}")
-            profiles.append(tuple(prof[p] for p in spec.players))
+        profiles = [tuple(s for _, s in self._profile([*keys, "profiles", k], prof, spec))
+                    for k, prof in enumerate(d["profiles"])]
         return Outcome(oid, gid, tuple(profiles), d.get("description", ""), bool(d.get("historical", False)))
+
+
+    def _profile(self, keys: list[Any], prof: dict[str, str], spec: GameSpec) -> tuple[tuple[str, str], ...]:
+        if set(prof) != set(spec.players):
+            raise self.ctx.error(keys, f"a profile gives a strategy for each of {', '.join(spec.players)}; "
+                                 f"got {', '.join(prof) or 'none'}")
+        for i, p in enumerate(spec.players):
+            if prof[p] not in spec.strategies[i]:
+                raise self.ctx.error([*keys, p], f"{p} has no strategy {prof[p]!r}"
+                                     f"{suggest(prof[p], spec.strategies[i])}; strategies: {list(spec.strategies[i])}")
+        return tuple((p, prof[p]) for p in spec.players)
+
+    def _expression(self, keys: list[Any], value: Any, names: Sequence[str]) -> str:
+        text = _payoff_text(value)
+        try:
+            parse_expression(text, names)
+        except ExpressionError as err:
+            raise self.ctx.error(keys, f"{err.reason} in {text!r}") from None
+        return text
+
+    def repeated(self, rid: str, d: dict[str, Any], games: Mapping[str, GameSpec]) -> RepeatedSpec:
+        keys = ["repeated", rid]
+        gid = d["game"]
+        if gid not in games:
+            raise self.ctx.error([*keys, "game"],
+                                 f"unknown game {gid!r}{suggest(gid, games)}; games: {', '.join(games)}")
+        spec = games[gid]
+        target = self._profile([*keys, "target"], d["target"], spec)
+        pun = d["punishment"]
+        punishment = pun if isinstance(pun, str) else self._profile([*keys, "punishment"], pun, spec)
+        texts = {f: self._expression([*keys, f], d.get(f, default), self.parameter_names)
+                 for f, default in (("detection", 1), ("false_alarm", 0))}
+        return RepeatedSpec(rid, d["title"], gid, target, punishment, d.get("periods"), texts["detection"],
+                            texts["false_alarm"], d.get("description", ""))
+
+    def bargaining(self, bid: str, d: dict[str, Any]) -> BargainingSpec:
+        keys = ["bargaining", bid]
+        players = tuple(d["players"])
+        for k, p in enumerate(players):
+            if p not in self.parties:
+                raise self.ctx.error([*keys, "players", k], f"unknown party {p!r}{suggest(p, self.parties)}; "
+                                     f"parties: {', '.join(self.parties)}")
+        out = {}
+        for section, names in (("utilities", (*self.parameter_names, "x")), ("disagreement", self.parameter_names)):
+            if set(d[section]) != set(players):
+                raise self.ctx.error([*keys, section], f"give one expression for each of {', '.join(players)}")
+            out[section] = tuple(self._expression([*keys, section, p], d[section][p], names) for p in players)
+        return BargainingSpec(bid, d["title"], players, out["utilities"], out["disagreement"],  # type: ignore[arg-type]
+                              d.get("description", ""))
 
 
 def _payoff_text(value: Any) -> str:
@@ -497,6 +635,16 @@ def to_dict(sc: Scenario) -> dict[str, Any]:
             "description": o.description, "game": o.game, "historical": o.historical or None,
             "profiles": [dict(zip(game.players, prof, strict=True)) for prof in o.profiles],
         })
+    out["repeated"] = {rid: drop_empty({
+        "title": r.title, "description": r.description, "game": r.game, "target": dict(r.target),
+        "punishment": r.punishment if isinstance(r.punishment, str) else dict(r.punishment),
+        "periods": r.periods, "detection": r.detection, "false_alarm": r.false_alarm,
+    }) for rid, r in sc.repeated.items()}
+    out["bargaining"] = {bid: drop_empty({
+        "title": b.title, "description": b.description, "players": list(b.players),
+        "utilities": dict(zip(b.players, b.utilities, strict=True)),
+        "disagreement": dict(zip(b.players, b.disagreement, strict=True)),
+    }) for bid, b in sc.bargaining.items()}
     return drop_empty(out)
 
 

@@ -1,0 +1,76 @@
+"""The Idlib scenario's repeated ceasefire and its bargaining problem, from the file to the command line."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction as F
+
+import pytest
+import sympy
+
+from negotiation import catalog
+from negotiation.cli import main
+from negotiation.domain.scenario import dump_scenario, parse_scenario
+from negotiation.errors import GameError
+
+
+@pytest.fixture(scope="module")
+def idlib():
+    return catalog.load("idlib-2020")
+
+
+def test_sections_load_and_round_trip(idlib):
+    assert list(idlib.repeated) == ["ceasefire_holds"] and list(idlib.bargaining) == ["ceasefire_line"]
+    assert parse_scenario(dump_scenario(idlib)) == idlib
+    assert idlib.model_kind("ceasefire_holds") == "repeated" and idlib.model_kind("escalation") == "game"
+    with pytest.raises(GameError, match="did you mean 'ceasefire_line'"):
+        idlib.model_kind("ceasefire_lin")
+
+
+def test_repeated_ceasefire_critical_discount_factor(idlib):
+    """At baseline the ceasefire is a stage equilibrium, so it needs no patience (delta* = 0),
+    as the one-shot analysis says.  With a larger prize (regime_gain 0.9) Russia's temptation is
+    g = 0.9 - 0.4 - 0.5*0.3 = 0.35, war gives it 0.868 against 1 for the ceasefire, and the
+    grim-trigger bound g / (q (u - w) + g) with q = monitoring = 1/2 is 175/208."""
+    assert idlib.holds("ceasefire") and idlib.sustainability("ceasefire_holds").delta_star == 0
+    tempted = idlib.sustainability("ceasefire_holds", regime_gain=F(9, 10))
+    assert tempted.critical["Turkey"] == 0
+    assert tempted.critical["Russia/Syria"] == sympy.Rational(175, 208)
+    # The closed form in the parameters agrees at these values.
+    symbolic = idlib.sustainability("ceasefire_holds", symbolic=True).critical["Russia/Syria"]
+    values = idlib.values(regime_gain=F(9, 10))
+    at = symbolic.xreplace({s: sympy.Rational(values[s.name].numerator, values[s.name].denominator)
+                            for s in symbolic.free_symbols})
+    assert sympy.simplify(at - sympy.Rational(175, 208)) == 0
+    # Better monitoring lowers the bar.
+    assert idlib.sustainability("ceasefire_holds", regime_gain=F(9, 10), monitoring=F(3, 4)).delta_star < \
+        tempted.delta_star
+    gains = tempted.one_shot_gains(0.85)
+    assert gains.query("state == 'cooperate'").gain.max() <= 0
+    assert tempted.one_shot_gains(0.83).query("state == 'cooperate'").gain.max() > 0
+
+
+def test_ceasefire_line_is_the_midpoint_of_the_bargaining_range(idlib):
+    """Fearon (1995) with linear utilities: the Nash split gives Turkey p + (c_R - c_T)/2."""
+    problem = idlib.bargaining_problem("ceasefire_line")
+    v = idlib.baseline()
+    p = (1 - v["air_power"]) + v["air_power"] * v["nato_support"]
+    c_t = v["casualties"] * v["casualty_cost"]
+    c_r = v["press_cost"] + v["nato_support"] * v["nato_confrontation"]
+    assert problem.disagreement == (p - c_t, 1 - p - c_r)
+    assert problem.nash().share == p + (c_r - c_t) / 2
+    # More NATO support moves the line toward Turkey.
+    assert idlib.bargaining_problem("ceasefire_line", nato_support=F(1, 2)).nash().share > problem.nash().share
+
+
+def test_command_line(capsys):
+    assert main(["solve", "idlib-2020", "--game", "ceasefire_holds", "--set", "regime_gain=0.9",
+                 "--delta", "0.9", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["delta_star"]["exact"] == "175/208" and out["model"] == "repeated"
+    assert all(row["gain"] <= 1e-12 for row in out["one_shot_gains"] if row["state"] == "cooperate")
+    assert main(["solve", "idlib-2020", "--game", "ceasefire_line"]) == 0
+    text = capsys.readouterr().out
+    assert "Nash" in text and "113/400" in text
+    assert main(["solve", "idlib-2020", "--game", "ceasefire_hold"]) == 2
+    assert "did you mean 'ceasefire_holds'" in capsys.readouterr().err
