@@ -91,6 +91,10 @@ def test_split_with_concave_utility():
     assert problem.nash().share == sympy.Rational(2, 3)
     ks = problem.kalai_smorodinsky().share
     assert sympy.simplify(ks - sympy.sqrt(1 - ks)) == 0
+    # When war is worse for one side than losing everything, the Nash split is a corner.
+    corner = BargainingProblem.split("x", "x", (F(2, 5), F(-7, 10)))
+    assert corner.nash().share == 1 and corner.nash().utilities == (1, 0)
+    assert corner.egalitarian().share == 1
     frame = problem.solutions()
     assert list(frame.concept) == ["Nash", "Kalai-Smorodinsky", "egalitarian"]
     with pytest.raises(GameError, match="increase"):

@@ -164,12 +164,8 @@ class BargainingProblem:
         x = sympy.Symbol(SHARE)
         lo, hi = self._rational_shares()
         foc = sympy.simplify(w[0] * sympy.diff(f, x) * (g - d[1]) + w[1] * sympy.diff(g, x) * (f - d[0]))
-        candidates = [r for r in _roots(foc, lo, hi) if f.xreplace({x: r}) > d[0] and g.xreplace({x: r}) > d[1]]
-        if not candidates:
-            raise GameError("the Nash product has no interior maximum among the individually rational splits")
-        share = max(candidates, key=lambda r: _nash_key((float(f.xreplace({x: r})), float(g.xreplace({x: r}))),
-                                                        tuple(float(v) for v in d), w))
-        return self._at(name, share)
+        return self._at(name, self._best_split(foc, lambda u1, u2: _nash_key((u1, u2), d, w)
+                                               if u1 > d[0] and u2 > d[1] else -math.inf))
 
     def kalai_smorodinsky(self) -> BargainingSolution:
         """The maximal feasible point on the segment from the disagreement point to the ideal point."""
@@ -180,7 +176,8 @@ class BargainingProblem:
             return BargainingSolution("Kalai-Smorodinsky", _ray(list(self.points), d, direction))
         f, g = self.utilities  # type: ignore[misc]
         lo, hi = self._rational_shares()
-        share = _root((f - d[0]) * (ideal[1] - d[1]) - (g - d[1]) * (ideal[0] - d[0]), lo, hi)
+        share = self._best_split((f - d[0]) * (ideal[1] - d[1]) - (g - d[1]) * (ideal[0] - d[0]),
+                                 lambda u1, u2: min((u1 - d[0]) / (ideal[0] - d[0]), (u2 - d[1]) / (ideal[1] - d[1])))
         return self._at("Kalai-Smorodinsky", share)
 
     def egalitarian(self) -> BargainingSolution:
@@ -190,7 +187,8 @@ class BargainingProblem:
             return BargainingSolution("egalitarian", _ray(list(self.points), d, (1, 1)))
         f, g = self.utilities  # type: ignore[misc]
         lo, hi = self._rational_shares()
-        return self._at("egalitarian", _root((f - d[0]) - (g - d[1]), lo, hi))
+        return self._at("egalitarian", self._best_split((f - d[0]) - (g - d[1]),
+                                                        lambda u1, u2: min(u1 - d[0], u2 - d[1])))
 
     def ideal(self) -> tuple[Any, Any]:
         """Each player's best individually rational payoff (the utopia point)."""
@@ -220,6 +218,16 @@ class BargainingProblem:
         lo = 0 if f.xreplace({sympy.Symbol(SHARE): 0}) >= d[0] else _root(f - d[0], 0, 1)
         hi = 1 if g.xreplace({sympy.Symbol(SHARE): 1}) >= d[1] else _root(g - d[1], 0, 1)
         return lo, hi
+
+    def _best_split(self, equation: sympy.Expr, key: Callable[[Any, Any], Any]) -> Any:
+        """The share maximising ``key(u1, u2)``: a root of ``equation`` (its first-order or
+        balance condition) or, when the maximum is at a corner, an end of the rational splits."""
+        f, g = self.utilities  # type: ignore[misc]
+        x = sympy.Symbol(SHARE)
+        lo, hi = self._rational_shares()
+        candidates = [*_roots(equation, lo, hi), lo, hi]
+        values = [key(float(f.xreplace({x: c})), float(g.xreplace({x: c}))) for c in candidates]
+        return candidates[max(range(len(candidates)), key=lambda k: (values[k], -k))]
 
     def _at(self, concept: str, share: Any) -> BargainingSolution:
         f, g = self.utilities  # type: ignore[misc]

@@ -1,0 +1,84 @@
+"""Figure 5: will the Idlib ceasefire hold, and where does the line fall?
+
+Left: the repeated ceasefire (``repeated.ceasefire_holds`` of the scenario).  The
+critical discount factor delta* that Russia/Syria needs for the ceasefire to be
+self-enforcing under grim trigger, as the prize of pressing on (``regime_gain``) grows,
+for three levels of the joint patrols' detection probability (``monitoring``).  Left of
+the kink the ceasefire holds even in one shot (delta* = 0).  Computed from the exact
+closed form in the parameters, evaluated point by point in rationals.
+
+Right: the ceasefire line as a bargain (``bargaining.ceasefire_line``).  Fearon's
+bargaining range of Turkey's share (splits both prefer to war) as NATO support varies,
+with the Nash and Kalai-Smorodinsky splits.
+
+Writes ``experiments/output/idlib_ceasefire_models.png`` and ``idlib_ceasefire_models.csv``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import sympy
+from _output import write_figure, write_text
+
+from negotiation import catalog
+
+MONITORING = (Fraction(1, 4), Fraction(1, 2), Fraction(3, 4))
+POINTS = 41
+
+
+def main() -> None:
+    idlib = catalog.load("idlib-2020")
+    base = idlib.baseline()
+    closed = idlib.sustainability("ceasefire_holds", symbolic=True).critical["Russia/Syria"]
+    rows = []
+    for q in MONITORING:
+        for k in range(POINTS):
+            gain = Fraction(k, POINTS - 1)
+            values = {**base, "regime_gain": gain, "monitoring": q}
+            star = closed.xreplace({s: sympy.Rational(values[s.name].numerator, values[s.name].denominator)
+                                    for s in closed.free_symbols})
+            rows.append({"panel": "repeated", "monitoring": float(q), "regime_gain": float(gain),
+                         "delta_star": float(sympy.nsimplify(star))})
+    for k in range(POINTS):
+        support = Fraction(k, POINTS - 1)
+        problem = idlib.bargaining_problem("ceasefire_line", nato_support=support)
+        d_turkey, d_russia = problem.disagreement
+        rows.append({"panel": "bargaining", "nato_support": float(support), "range_low": float(d_turkey),
+                     "range_high": float(1 - d_russia), "nash": float(problem.nash().share),
+                     "kalai_smorodinsky": float(problem.kalai_smorodinsky().share)})
+    frame = pd.DataFrame(rows)
+    write_text("idlib_ceasefire_models.csv", frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10.5, 4.2))
+    rep = frame[frame["panel"] == "repeated"]
+    for q, style in zip(MONITORING, ("-", "--", ":"), strict=True):
+        sub = rep[rep["monitoring"] == float(q)]
+        left.plot(sub["regime_gain"], sub["delta_star"], style, color="#4c72b0", lw=1.8, label=f"monitoring {q}")
+    left.axvline(float(base["regime_gain"]), color="#999999", lw=0.8)
+    left.set_xlabel("regime_gain (prize of pressing on)")
+    left.set_ylabel("critical discount factor δ* of Russia/Syria")
+    left.set_ylim(-0.02, 1.02)
+    left.set_title("Shadow of the future needed to hold the ceasefire")
+    left.legend(frameon=False, fontsize=8, loc="upper left")
+    bar = frame[frame["panel"] == "bargaining"]
+    right.fill_between(bar["nato_support"], bar["range_low"].clip(lower=0), bar["range_high"].clip(upper=1),
+                       color="#55a868", alpha=0.2, label="bargaining range (peace beats war)")
+    right.plot(bar["nato_support"], bar["nash"], color="#c44e52", lw=1.8, label="Nash split")
+    right.plot(bar["nato_support"], bar["kalai_smorodinsky"], "--", color="#8172b3", lw=1.5,
+               label="Kalai-Smorodinsky split")
+    right.axvline(float(base["nato_support"]), color="#999999", lw=0.8)
+    right.set_xlabel("nato_support")
+    right.set_ylabel("Turkey's share of the contested ground")
+    right.set_ylim(0, 1)
+    right.set_title("Where the line falls")
+    right.legend(frameon=False, fontsize=8, loc="upper left")
+    fig.tight_layout()
+    write_figure("idlib_ceasefire_models.png", fig)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    main()
