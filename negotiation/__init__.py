@@ -26,19 +26,26 @@ from negotiation.engine import (
     solve,
     threshold,
 )
+from negotiation.engine.bargaining import BargainingProblem, crisis_bargaining, rubinstein
 from negotiation.engine.bayesian import BayesianGame, SignalingGame
+from negotiation.engine.correlated import correlated_equilibrium
 from negotiation.engine.extensive import chance, decision, leaf
+from negotiation.engine.gmcr import GraphModel
+from negotiation.engine.qre import estimate_lambda, logit_qre
+from negotiation.engine.repeated import sustainability
 from negotiation.engine.solvers.tree import TreeSolveResult, solve_tree
 from negotiation.io import read_efg_tree, read_game, write_efg, write_nfg
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BargainingProblem",
     "BayesianGame",
     "Condition",
     "Equilibrium",
     "Explanation",
     "ExtensiveFormGame",
+    "GraphModel",
     "MixedProfile",
     "NormalFormGame",
     "Parameter",
@@ -52,20 +59,26 @@ __all__ = [
     "catalog",
     "chance",
     "conditions",
+    "correlated_equilibrium",
+    "crisis_bargaining",
     "decision",
+    "estimate_lambda",
     "explain",
     "iterated_elimination",
     "leaf",
     "load_scenario",
+    "logit_qre",
     "mixed_2x2",
     "plot",
     "read_efg_tree",
     "read_game",
     "region",
+    "rubinstein",
     "save_scenario",
     "solve",
     "solve_tree",
     "stress_test",
+    "sustainability",
     "sweep",
     "threshold",
     "write_efg",

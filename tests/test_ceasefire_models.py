@@ -73,4 +73,4 @@ def test_command_line(capsys):
     text = capsys.readouterr().out
     assert "Nash" in text and "113/400" in text
     assert main(["solve", "idlib-2020", "--game", "ceasefire_hold"]) == 2
-    assert "did you mean 'ceasefire_holds'" in capsys.readouterr().err
+    assert "no game 'ceasefire_hold' (did you mean 'ceasefire_holds'?)" in capsys.readouterr().err

@@ -233,8 +233,10 @@ class Scenario:
             if name in section:
                 return kind
         known = [*self.games, *self.repeated, *self.bargaining]
-        raise GameError(f"scenario {self.name!r} has no game, repeated game or bargaining problem {name!r}"
-                        f"{suggest(name, known)}; defined: {', '.join(known)}")
+        listed = "; ".join(f"{label}: {', '.join(section)}" for label, section in (
+            ("games", self.games), ("repeated games", self.repeated), ("bargaining problems", self.bargaining))
+            if section)
+        raise GameError(f"scenario {self.name!r} has no game {name!r}{suggest(name, known)}; {listed}")
 
     def sustainability(self, repeated: str, overrides: Mapping[str, Any] | None = None, symbolic: bool = False,
                        **kwargs: Any) -> Sustainability:

@@ -149,7 +149,6 @@ class BargainingProblem:
         d = self.disagreement
         name = "Nash" if w[0] == w[1] else f"asymmetric Nash (weights {w[0]}, {w[1]})"
         if self.points is not None:
-            best: Point | None = None
             front = _frontier(list(self.points))
             candidates = list(front)
             for p, q in itertools.pairwise(front):
@@ -162,7 +161,6 @@ class BargainingProblem:
             return BargainingSolution(name, best)
         f, g = self.utilities  # type: ignore[misc]
         x = sympy.Symbol(SHARE)
-        lo, hi = self._rational_shares()
         foc = sympy.simplify(w[0] * sympy.diff(f, x) * (g - d[1]) + w[1] * sympy.diff(g, x) * (f - d[0]))
         return self._at(name, self._best_split(foc, lambda u1, u2: _nash_key((u1, u2), d, w)
                                                if u1 > d[0] and u2 > d[1] else -math.inf))
@@ -175,7 +173,6 @@ class BargainingProblem:
             direction = (ideal[0] - d[0], ideal[1] - d[1])
             return BargainingSolution("Kalai-Smorodinsky", _ray(list(self.points), d, direction))
         f, g = self.utilities  # type: ignore[misc]
-        lo, hi = self._rational_shares()
         share = self._best_split((f - d[0]) * (ideal[1] - d[1]) - (g - d[1]) * (ideal[0] - d[0]),
                                  lambda u1, u2: min((u1 - d[0]) / (ideal[0] - d[0]), (u2 - d[1]) / (ideal[1] - d[1])))
         return self._at("Kalai-Smorodinsky", share)
@@ -186,7 +183,6 @@ class BargainingProblem:
         if self.points is not None:
             return BargainingSolution("egalitarian", _ray(list(self.points), d, (1, 1)))
         f, g = self.utilities  # type: ignore[misc]
-        lo, hi = self._rational_shares()
         return self._at("egalitarian", self._best_split((f - d[0]) - (g - d[1]),
                                                         lambda u1, u2: min(u1 - d[0], u2 - d[1])))
 
