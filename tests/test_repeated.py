@@ -98,7 +98,9 @@ def test_symbolic_monitoring_parameter():
     result = sustainability(game, ("C", "C"), punishment=("D", "D"), detection="q")
     crit = result.critical["P1"]
     q = next(iter(crit.free_symbols))
-    assert sympy.simplify(crit - 2 / (2 * q + 2)) == 0  # (T-R) / (q (R-P) + (T-R))
+    for value in (F(1, 4), F(1, 2), 1):  # (T-R) / (q (R-P) + (T-R))
+        assert crit.xreplace({q: value}) == sympy.Rational(2) / (2 * value + 2)
+    assert crit.xreplace({q: 0}) == sympy.oo  # never seen, never deterred
     assert result.holds(0.6, {"q": F(1, 2)}) is False and result.holds(0.7, {"q": F(1, 2)})
 
 

@@ -145,7 +145,7 @@ class Sustainability:
     critical : dict
         Player -> the smallest ``delta`` in ``[0, 1)`` from which the player complies
         (``0`` if always, ``None`` if never); with parameters, a closed form in them for
-        grim trigger.
+        grim trigger (infinite where no discount factor suffices).
     """
 
     stage: StageGame = field(repr=False)
@@ -334,13 +334,15 @@ def _critical(margin: sympy.Expr, u, d, p, q, a, periods: int | None) -> sympy.E
     if periods is None:  # the closed form
         gain = d - u
         crit = gain / ((q - a) * (u - p) + (1 - a) * gain)
-        if others:
-            return sympy.Piecewise((sympy.Integer(0), gain <= 0), (crit, True))
+        if others:  # infinite where no discount factor suffices
+            return sympy.Piecewise((sympy.Integer(0), gain <= 0), (crit, (q - a) * (u - p) > a * gain),
+                                   (sympy.oo, True))
         if gain <= 0:
             return sympy.Integer(0)
         return crit if (q - a) * (u - p) > a * gain else None
     if others:
-        return None  # no closed form in the parameters; evaluate at values
+        raise GameError("a punishment of a fixed length has no closed-form threshold in the parameters "
+                        "(it is a root of a polynomial of that degree); use the numeric game: stage.at(values)")
     holds = sympy.solve_univariate_inequality(sympy.Ge(margin, 0), DELTA, relational=False,
                                               domain=sympy.Interval.Ropen(0, 1))
     if holds is sympy.S.EmptySet:
