@@ -214,7 +214,13 @@ def logit_qre(game: NormalFormGame, lambda_max: float = 1e5, max_steps: int = 20
 
 
 def _correct(system: _System, y: np.ndarray, tangent: np.ndarray, tol: float) -> np.ndarray | None:
-    """Newton on ``H(y) = 0`` plus ``tangent . (y - y0) = 0`` (pseudo-arclength)."""
+    """Newton on ``H(y) = 0`` plus ``tangent . (y - y0) = 0`` (pseudo-arclength); ``None`` if it
+    fails, and the caller then shortens the step (overflow on a too-long step is expected)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _newton_arclength(system, y, tangent, tol)
+
+
+def _newton_arclength(system: _System, y: np.ndarray, tangent: np.ndarray, tol: float) -> np.ndarray | None:
     y0 = y.copy()
     for _ in range(12):
         lam = float(y[-1])
