@@ -22,6 +22,7 @@ from negotiation import NormalFormGame, catalog, solve, solve_tree
 from negotiation.domain.stress import stress_test
 from negotiation.engine import batch
 from negotiation.engine.families import kuhn_poker
+from negotiation.engine.qre import estimate_lambda, logit_qre
 from negotiation.io import write_efg
 
 ROOT_SEED = 2020
@@ -81,7 +82,7 @@ def main() -> None:
     import pygambit as gbt
     import quantecon.game_theory as qe
 
-    seeds = np.random.SeedSequence(ROOT_SEED).spawn(6)
+    seeds = np.random.SeedSequence(ROOT_SEED).spawn(7)
     rows: list[tuple[str, float, float, dict[str, tuple[float, float]], str]] = []
 
     # 1. 100,000 parametric 2x2 games: the Idlib escalation game at random parameter points.
@@ -156,6 +157,25 @@ def main() -> None:
              "pygambit lcp_solve (sequence form, float)":
              measure(lambda: gbt.nash.lcp_solve(gtree, rational=False), repeat=3)}
     rows.append(("raked 6-card Kuhn poker, one equilibrium", t, mem, peers, "per game"))
+
+    # 7. Logit QRE on a seeded 5x5 game: the principal branch to its Nash limit, and an MLE of lambda.
+    rng = np.random.default_rng(seeds[6])
+    a, b = rng.integers(-9, 10, size=(2, 5, 5))
+    qgame = NormalFormGame.from_arrays(a.tolist(), b.tolist())
+    ggame = gbt.Game.from_arrays(a.astype(int).tolist(), b.astype(int).tolist())
+    t, mem = measure(lambda: logit_qre(qgame, lambda_max=1e5), repeat=5)
+    rows.append(("logit QRE branch of a 5x5 game to its Nash limit", t, mem,
+                 {"pygambit logit_solve": measure(lambda: gbt.nash.logit_solve(ggame, use_strategic=True),
+                                                  repeat=5)}, "per game"))
+    branch = logit_qre(qgame, lambda_max=100)
+    counts = [rng.multinomial(500, p) for p in branch.at(1.0)]
+    data = ggame.mixed_strategy_profile(rational=False)
+    for i, player in enumerate(ggame.players):
+        for j, strategy in enumerate(player.strategies):
+            data[strategy] = float(counts[i][j])
+    t, mem = measure(lambda: estimate_lambda(qgame, counts), repeat=5)
+    rows.append(("MLE of lambda from 500 choices per player (5x5)", t, mem,
+                 {"pygambit logit_estimate": measure(lambda: gbt.qre.logit_estimate(data), repeat=5)}, "per fit"))
 
     print("| workload | ours | ours peak MB | peer | peer time | peer peak MB | peer / ours |")
     print("| --- | --- | --- | --- | --- | --- | --- |")

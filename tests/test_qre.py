@@ -37,7 +37,9 @@ def test_asymmetric_matching_pennies_own_payoff_effect():
     branch = logit_qre(AMP)
     assert branch.lambdas[0] == 0 and branch.lambdas[-1] >= 1e5
     assert all(p[0][0] > 0.5 for p in branch.profiles[1:])
-    assert all(_logit_residual(AMP, lam, p) < 1e-9 for lam, p in zip(branch.lambdas, branch.profiles, strict=True))
+    # The logit response amplifies errors by lambda (times the payoff range 9): judge relative to it.
+    assert all(_logit_residual(AMP, lam, p) < 1e-9 * (1 + 9 * lam)
+               for lam, p in zip(branch.lambdas, branch.profiles, strict=True))
     assert branch.limit is not None and branch.limit_distance < 1e-4
     assert [float(v) for v in branch.limit.profile.probabilities[1]] == pytest.approx([0.1, 0.9])
     frame = branch.to_frame()
@@ -54,9 +56,20 @@ def test_qre_converges_to_a_nash_equilibrium(shape, seed):
     game = NormalFormGame(rng.normal(size=(len(shape), *shape)))
     branch = logit_qre(game, lambda_max=1e5)
     last = branch.profiles[-1]
-    assert float(game.regret(game.profile(last))) < 1e-3 * game.payoff_scale()
-    assert branch.limit is not None and branch.limit_distance < 1e-2
-    assert _logit_residual(game, float(branch.lambdas[-1]), last) < 1e-6
+    assert branch.limit_regret < 1e-3 * game.payoff_scale()
+    assert branch.limit is not None and branch.limit_distance < 1e-3  # nondegenerate: a vertex
+    lam = float(branch.lambdas[-1])
+    assert _logit_residual(game, lam, last) < 1e-9 * (1 + lam * game.payoff_scale())
+
+
+def test_degenerate_games_end_inside_a_continuum():
+    """In a degenerate game the branch may end inside a continuum of equilibria, away from
+    every extreme one: no vertex is claimed as the limit, and the last point is an equilibrium."""
+    game = NormalFormGame.from_arrays([[1, 1], [0, 0]], [[2, 2], [0, 1]])  # Row's first strategy dominates;
+    branch = logit_qre(game)                                               # Column is then indifferent
+    assert branch.limit is None and branch.limit_distance > 0.4
+    assert branch.limit_regret < 1e-9
+    assert branch.profiles[-1][1] == pytest.approx([0.5, 0.5], abs=1e-6)
 
 
 def test_maximum_likelihood_recovers_lambda():
@@ -72,3 +85,41 @@ def test_maximum_likelihood_recovers_lambda():
     assert abs(fit.estimate - 2.0) < 3 * fit.standard_error and 0 < fit.standard_error < 1
     with pytest.raises(SolverError, match="one entry per strategy"):
         estimate_lambda(AMP, [[1, 2, 3], [1, 2]], branch=branch)
+
+
+def test_qre_and_estimates_agree_with_pygambit():
+    """Cross-check on seeded random games: the QRE at given lambdas equals pygambit's
+    logit_solve_lambda (same principal branch) and the maximum-likelihood lambda equals
+    pygambit's logit_estimate on the same counts."""
+    gbt = pytest.importorskip("pygambit")
+    rng = np.random.default_rng(np.random.SeedSequence(523))
+    for shape in ((2, 2), (3, 3), (2, 4)):
+        a, b = rng.integers(-5, 6, size=(2, *shape))
+        game = NormalFormGame.from_arrays(a.tolist(), b.tolist())
+        theirs_game = gbt.Game.from_arrays(a.astype(int).tolist(), b.astype(int).tolist())
+        branch = logit_qre(game, lambda_max=50)
+        for lam in (0.3, 1.0, 4.0):
+            (qre,) = gbt.qre.logit_solve_lambda(theirs_game, lam)
+            theirs = np.array([float(qre.profile[s]) for p in theirs_game.players for s in p.strategies])
+            assert np.concatenate(branch.at(lam)) == pytest.approx(theirs, abs=1e-8)
+        counts = [rng.multinomial(300, p) for p in branch.at(1.5)]
+        data = theirs_game.mixed_strategy_profile(rational=False)
+        for i, player in enumerate(theirs_game.players):
+            for j, strategy in enumerate(player.strategies):
+                data[strategy] = float(counts[i][j])
+        assert estimate_lambda(game, counts, branch=branch).estimate == pytest.approx(
+            gbt.qre.logit_estimate(data).lam, abs=1e-6)
+
+
+def test_estimates_at_the_end_of_the_branch_and_points_between_traced_ones():
+    """Choices that match the Nash equilibrium exactly keep the likelihood rising: the estimate
+    is the end of the branch, with an infinite standard error; and the QRE between traced points
+    is reached by continuation, however far apart the points are."""
+    pd_ = NormalFormGame.from_arrays([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    branch = logit_qre(pd_, lambda_max=100)
+    fit = estimate_lambda(pd_, [[0, 50], [0, 50]], branch=branch)
+    assert fit.estimate == branch.lambdas[-1] and fit.standard_error == float("inf")
+    for lam in np.linspace(0, float(branch.lambdas[-1]), 17):
+        assert _logit_residual(pd_, lam, branch.at(lam)) < 1e-9 * (1 + 5 * lam)
+    with pytest.raises(SolverError, match="outside the traced branch"):
+        branch.at(1e9)

@@ -35,6 +35,8 @@ from scipy.optimize import minimize_scalar
 from negotiation.engine.game import NormalFormGame
 from negotiation.errors import SolverError, VerificationError
 
+LIMIT_TOLERANCE = 1e-3
+
 
 def _blocks(shape: Sequence[int]) -> list[slice]:
     out, start = [], 0
@@ -61,9 +63,19 @@ class _System:
         self.shape = u.shape[1:]
         self.blocks = _blocks(self.shape)
         self.n = sum(self.shape)
+        self.spread = float(u.max() - u.min()) or 1.0
+
+    def scale(self, lam: float) -> float:
+        """Size of the terms of the equations at ``lam``: residuals are judged relative to it,
+        since log-probabilities of dominated strategies grow like ``lam`` times a payoff gap."""
+        return 1.0 + abs(lam) * self.spread
 
     def sigma(self, w: np.ndarray) -> list[np.ndarray]:
         return [np.exp(w[b]) for b in self.blocks]
+
+    def profile(self, w: np.ndarray) -> list[np.ndarray]:
+        """The mixed profile at ``w``, each mix renormalised (the sums are 1 up to the tolerance)."""
+        return [p / p.sum() for p in self.sigma(w)]
 
     def values(self, sigma: list[np.ndarray]) -> list[np.ndarray]:
         return [_expected(self.u, sigma, i) for i in range(len(sigma))]
@@ -113,10 +125,16 @@ class QREBranch:
     profiles : list of list of ndarray
         The QRE mixed profile at each point.
     limit : Equilibrium or None
-        The Nash equilibrium the branch approaches (the nearest equilibrium that the
-        exact solver finds), when the game is small enough to enumerate them.
+        The extreme Nash equilibrium the branch approaches: the one the solver finds
+        within ``LIMIT_TOLERANCE`` (in probability) of the last point.  ``None`` when
+        the equilibria cannot be enumerated, or when the branch ends inside a
+        continuum of equilibria of a degenerate game rather than at a vertex of it; the
+        last point is then itself (nearly) an equilibrium: see ``limit_regret``.
     limit_distance : float
-        Largest difference in probability between the last point and ``limit``.
+        Largest difference in probability between the last point and the nearest
+        extreme equilibrium.
+    limit_regret : float
+        The largest gain from a unilateral deviation at the last point.
     """
 
     game: NormalFormGame = field(repr=False)
@@ -124,6 +142,8 @@ class QREBranch:
     profiles: list[list[np.ndarray]] = field(repr=False)
     limit: Any = None
     limit_distance: float = float("nan")
+    limit_regret: float = float("nan")
+    _logs: list[np.ndarray] = field(repr=False, default_factory=list)
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy: one row per point, player and strategy, with the probability."""
@@ -136,21 +156,46 @@ class QREBranch:
         return pd.DataFrame(rows)
 
     def at(self, lam: float) -> list[np.ndarray]:
-        """The QRE at ``lambda`` on this branch (corrected from the nearest traced point)."""
+        """The QRE at ``lambda`` on this branch.
+
+        Continued in ``lambda`` from the traced point that starts the first segment of the
+        branch containing ``lambda`` (Euler predictor, Newton corrector, step halving).
+        """
+        if not 0 <= lam <= self.lambdas.max():
+            raise SolverError(f"lambda={lam:g} is outside the traced branch [0, {self.lambdas.max():g}]")
         system = _System(np.asarray(self.game.payoffs, dtype=float))
-        k = int(np.argmin(np.abs(self.lambdas - lam)))
-        w = np.concatenate([np.log(p) for p in self.profiles[k]])
-        return system.sigma(_newton_fixed(system, w, lam))
+        k = next(k for k in range(len(self.lambdas) - 1)
+                 if min(self.lambdas[k], self.lambdas[k + 1]) <= lam <= max(self.lambdas[k], self.lambdas[k + 1]))
+        w, cur = self._logs[k], float(self.lambdas[k])
+        step = lam - cur
+        while cur != lam:
+            target = lam if abs(step) >= abs(lam - cur) else cur + step
+            jac = system.jacobian(w, cur)
+            guess = w - np.linalg.solve(jac[:, :-1], jac[:, -1] * (target - cur))
+            found = _newton_fixed(system, guess, target)
+            if found is None:
+                step /= 2
+                if abs(step) < 1e-12 * max(1.0, abs(lam)):
+                    raise SolverError(f"could not follow the branch to lambda={lam:g}")
+                continue
+            w, cur, step = found, target, lam - target
+        return system.profile(w)
 
 
-def _newton_fixed(system: _System, w: np.ndarray, lam: float, tol: float = 1e-12) -> np.ndarray:
-    for _ in range(100):
-        r = system.residual(w, lam)
-        if np.max(np.abs(r)) < tol:
-            return w
-        jac = system.jacobian(w, lam)[:, :-1]
-        w = w - np.linalg.solve(jac, r)
-    raise SolverError(f"Newton's method did not converge at lambda={lam:g}")
+def _newton_fixed(system: _System, w: np.ndarray, lam: float, tol: float = 1e-12) -> np.ndarray | None:
+    """Newton's method at fixed ``lambda``; ``None`` if it does not converge."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(30):
+            r = system.residual(w, lam)
+            if not np.all(np.isfinite(r)):
+                return None
+            if np.max(np.abs(r)) < tol * system.scale(lam):
+                return w
+            try:
+                w = w - np.linalg.solve(system.jacobian(w, lam)[:, :-1], r)
+            except np.linalg.LinAlgError:
+                return None
+    return None
 
 
 def logit_qre(game: NormalFormGame, lambda_max: float = 1e5, max_steps: int = 20_000,
@@ -164,7 +209,8 @@ def logit_qre(game: NormalFormGame, lambda_max: float = 1e5, max_steps: int = 20
         Where to stop (``lambda`` multiplies payoffs in the game's own units).
     max_steps : int
     tol : float
-        Residual tolerance of the corrector; every kept point satisfies the logit
+        Residual tolerance of the corrector, relative to ``1 + lambda * payoff range``
+        (the size of the equations' terms); every kept point satisfies the logit
         equations to it.
 
     Examples
@@ -177,7 +223,7 @@ def logit_qre(game: NormalFormGame, lambda_max: float = 1e5, max_steps: int = 20
     u = np.asarray(game.payoffs, dtype=float)
     system = _System(u)
     w = np.concatenate([np.full(n, -np.log(n)) for n in game.shape])
-    lambdas, profiles = [0.0], [system.sigma(w)]
+    lambdas, profiles, logs = [0.0], [system.profile(w)], [w]
     y = np.append(w, 0.0)
     direction = None
     h = 0.05
@@ -200,17 +246,19 @@ def logit_qre(game: NormalFormGame, lambda_max: float = 1e5, max_steps: int = 20
         direction = tangent
         y = corrected
         lam = float(y[-1])
-        if np.max(np.abs(system.residual(y[:-1], lam))) > 1e3 * tol:
+        if np.max(np.abs(system.residual(y[:-1], lam))) > 1e3 * tol * system.scale(lam):
             raise VerificationError("a traced QRE point fails the logit equations")
         lambdas.append(lam)
-        profiles.append(system.sigma(y[:-1]))
+        profiles.append(system.profile(y[:-1]))
+        logs.append(y[:-1])
         h *= 1.5
         if lam >= lambda_max:
             break
     else:
         raise SolverError(f"QRE tracing did not reach lambda={lambda_max:g} in {max_steps} steps")
     limit, distance = _limit(game, profiles[-1])
-    return QREBranch(game, np.array(lambdas), profiles, limit, distance)
+    regret = float(game.as_float().regret(game.as_float().profile(profiles[-1])))
+    return QREBranch(game, np.array(lambdas), profiles, limit, distance, regret, logs)
 
 
 def _correct(system: _System, y: np.ndarray, tangent: np.ndarray, tol: float) -> np.ndarray | None:
@@ -227,7 +275,7 @@ def _newton_arclength(system: _System, y: np.ndarray, tangent: np.ndarray, tol: 
         r = np.append(system.residual(y[:-1], lam), tangent @ (y - y0))
         if not np.all(np.isfinite(r)):
             return None
-        if np.max(np.abs(r)) < tol:
+        if np.max(np.abs(r)) < tol * system.scale(lam):
             return y
         jac = np.vstack([system.jacobian(y[:-1], lam), tangent])
         try:
@@ -250,7 +298,7 @@ def _limit(game: NormalFormGame, last: list[np.ndarray]) -> tuple[Any, float]:
                 zip(eq.profile.probabilities, last, strict=True))
         if d < gap:
             best, gap = eq, d
-    return best, gap
+    return (best if gap <= LIMIT_TOLERANCE else None), gap
 
 
 # ------------------------------------------------------------------ estimation
@@ -281,6 +329,8 @@ def estimate_lambda(game: NormalFormGame, counts: Sequence[Sequence[float]], lam
     The log-likelihood ``sum n_ij log p_ij(lambda)`` is evaluated along the principal
     branch, maximised by Brent's method around the best traced point, and the standard
     error is ``1 / sqrt(-d2 logL / d lambda2)`` (McKelvey and Palfrey 1995, Section 5).
+    If the likelihood still rises at ``lambda_max`` the estimate is that end, with an
+    infinite standard error.
     """
     data = [np.asarray(c, dtype=float) for c in counts]
     if len(data) != game.n_players or any(len(c) != n for c, n in zip(data, game.shape, strict=True)):
@@ -290,21 +340,19 @@ def estimate_lambda(game: NormalFormGame, counts: Sequence[Sequence[float]], lam
     branch = branch or logit_qre(game, lambda_max=lambda_max)
 
     def loglik(profile: list[np.ndarray]) -> float:
-        with np.errstate(divide="ignore"):
-            return float(sum(c @ np.log(p) for c, p in zip(data, profile, strict=True)))
+        """``sum n log p``, with ``0 log 0 = 0`` (a strategy never chosen and never played)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(sum(np.where(c > 0, c * np.log(p), 0.0).sum() for c, p in zip(data, profile, strict=True)))
 
     values = [loglik(p) for p in branch.profiles]
     k = int(np.argmax(values))
-    lo = branch.lambdas[max(k - 1, 0)]
-    hi = branch.lambdas[min(k + 1, len(branch.lambdas) - 1)]
     at = branch.at
-
-    if hi > lo:
-        res = minimize_scalar(lambda lam: -loglik(at(lam)), bounds=(min(lo, hi), max(lo, hi)), method="bounded",
-                              options={"xatol": 1e-10})
-        lam_hat = float(res.x)
-    else:
-        lam_hat = float(branch.lambdas[k])
+    if k == len(values) - 1:  # still rising at the end: the data look like equilibrium play
+        lam_end = float(branch.lambdas[k])
+        return LambdaEstimate(lam_end, float("inf"), values[k], at(lam_end))
+    lo, hi = sorted((float(branch.lambdas[max(k - 1, 0)]), float(branch.lambdas[k + 1])))
+    res = minimize_scalar(lambda lam: -loglik(at(lam)), bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
+    lam_hat = float(res.x)
     step = 1e-4 * max(1.0, lam_hat)
     f0, fp, fm = loglik(at(lam_hat)), loglik(at(lam_hat + step)), loglik(at(max(lam_hat - step, 0.0)))
     curvature = (fp - 2 * f0 + fm) / step**2
