@@ -345,7 +345,7 @@ def estimate_lambda(game: NormalFormGame, counts: Sequence[Sequence[float]], lam
             return float(sum(np.where(c > 0, c * np.log(p), 0.0).sum() for c, p in zip(data, profile, strict=True)))
 
     values = [loglik(p) for p in branch.profiles]
-    k = int(np.argmax(values))
+    k = len(values) - 1 - int(np.argmax(values[::-1]))  # the last of tied maxima (a saturated likelihood)
     at = branch.at
     if k == len(values) - 1:  # still rising at the end: the data look like equilibrium play
         lam_end = float(branch.lambdas[k])
