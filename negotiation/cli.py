@@ -7,6 +7,8 @@
   game tree (.efg) ``--method spe|all|one|pure|sequence`` gives behaviour strategies; for a
   scenario's repeated game, the critical discount factors (``--delta D`` adds the one-shot
   deviation check at ``D``); for a scenario's bargaining problem, its solutions;
+  ``--method correlated|coarse [--objective welfare|PLAYER]`` gives the best (coarse)
+  correlated equilibrium and ``--method qre [--lam L]`` the logit QRE at ``L``;
 - ``negotiation explain NAME|FILE --outcome O [--set p=v ...] [--format table|json|csv]``:
   the conditions that hold an outcome up, their slack and thresholds;
 - ``negotiation stress NAME|FILE --outcome O [-n N] [--seed S] [--workers W | --dask ADDRESS]
@@ -23,13 +25,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from negotiation import catalog
 from negotiation.domain.explain import explain
 from negotiation.domain.leverage import number, plain
 from negotiation.domain.scenario import Scenario, load_scenario
 from negotiation.domain.stress import stress_test
+from negotiation.engine.correlated import correlated_equilibrium
 from negotiation.engine.extensive import ExtensiveFormGame
 from negotiation.engine.game import NormalFormGame
+from negotiation.engine.qre import logit_qre
 from negotiation.engine.solvers import METHODS, SolveResult, solve
 from negotiation.engine.solvers.tree import TREE_METHODS, TreeSolveResult, solve_tree
 from negotiation.errors import GameError, NegotiationError
@@ -162,6 +168,39 @@ def _bargaining(sc: Scenario, bid: str, args: argparse.Namespace) -> str:
                       f"disagreement (war): {d}", "", frame.astype(str).to_string(index=False)])
 
 
+def _mediated(game: NormalFormGame, args: argparse.Namespace) -> str:
+    ce = correlated_equilibrium(game, args.objective, coarse=args.method == "coarse")
+    frame = ce.to_frame()
+    if args.format == "json":
+        return json.dumps({"method": args.method, "objective": ce.objective, "exact": ce.exact,
+                           "distribution": [{k: str(v) for k, v in row.items()} for row in frame.to_dict("records")],
+                           "payoffs": {p: str(v) for p, v in ce.payoffs.items()}}, indent=1)
+    if args.format == "csv":
+        return _csv(frame)
+    kind = "coarse correlated" if ce.coarse else "correlated"
+    pays = ", ".join(f"{p} {v}" for p, v in ce.payoffs.items())
+    return "\n".join([f"the {kind} equilibrium maximising {ce.objective}: payoffs {pays}",
+                      frame.astype(str).to_string(index=False)])
+
+
+def _qre(game: NormalFormGame, args: argparse.Namespace) -> str:
+    branch = logit_qre(game.as_float(), lambda_max=max(1e5, args.lam))
+    profile = branch.at(args.lam)
+    rows = [{"player": p, "strategy": s, "probability": float(v)}
+            for p, strategies, mix in zip(game.players, game.strategies, profile, strict=True)
+            for s, v in zip(strategies, mix, strict=True)]
+    limit = branch.limit.profile.to_dict() if branch.limit is not None else None
+    if args.format == "json":
+        return json.dumps({"method": "qre", "lambda": args.lam, "profile": rows, "limit": limit,
+                           "limit_regret": branch.limit_regret}, indent=1, default=float)
+    if args.format == "csv":
+        return _csv(pd.DataFrame(rows))
+    shown = "the branch ends inside a continuum of equilibria" if limit is None else str(branch.limit.profile)
+    return "\n".join([f"logit QRE at lambda = {args.lam:g}:",
+                      pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.6g}"),
+                      f"as lambda grows the principal branch reaches: {shown}"])
+
+
 def _scenario_game(sc: Scenario, game: str | None) -> str:
     if game is not None:
         sc.game_spec(game)
@@ -216,8 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_solve.add_argument("--delta", type=float, help="for a repeated game: check one-shot deviations at this delta")
     p_solve.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
                          help="override a parameter's baseline (repeatable)")
-    p_solve.add_argument("--method", default="auto", choices=tuple(dict.fromkeys(METHODS + TREE_METHODS)),
-                         help="for game trees (.efg): spe (default), all, one or pure")
+    p_solve.add_argument("--method", default="auto",
+                         choices=tuple(dict.fromkeys((*METHODS, *TREE_METHODS, "correlated", "coarse", "qre"))),
+                         help="for game trees (.efg): spe (default), all, one, pure or sequence; for strategic "
+                              "forms also correlated, coarse (correlated equilibria) and qre (logit QRE)")
+    p_solve.add_argument("--objective", default="welfare", help="correlated: 'welfare' or a player to favour")
+    p_solve.add_argument("--lam", type=float, default=1.0, help="qre: the precision lambda")
     p_solve.add_argument("--exact", action="store_true", help="rational arithmetic; fractions in the output")
     p_solve.add_argument("--format", default="table", choices=("table", "json", "csv"))
     p_solve.add_argument("--label", type=int, default=0, help="first dropped label of Lemke-Howson")
@@ -294,6 +337,8 @@ def _run(args: argparse.Namespace) -> str:
             game = obj
         if args.method == "spe":
             raise GameError("method 'spe' applies to game trees (.efg); a strategic-form game has no subgames")
+        if args.method in ("correlated", "coarse", "qre"):
+            return _mediated(game, args) if args.method != "qre" else _qre(game, args)
         result = solve(game, args.method, exact=args.exact, label=args.label, rng=args.seed)
         if args.format == "json":
             return json.dumps(result.to_dict(), indent=1)

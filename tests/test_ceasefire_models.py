@@ -74,3 +74,20 @@ def test_command_line(capsys):
     assert "Nash" in text and "113/400" in text
     assert main(["solve", "idlib-2020", "--game", "ceasefire_hold"]) == 2
     assert "no game 'ceasefire_hold' (did you mean 'ceasefire_holds'?)" in capsys.readouterr().err
+
+
+def test_command_line_correlated_and_qre(capsys, tmp_path):
+    """Aumann's chicken (6/6, 2/7, 7/2, 0/0) from a file: the welfare-maximising correlated
+    equilibrium gives 21/4 each; the logit QRE at lambda = 0 is uniform."""
+    from negotiation import NormalFormGame, write_nfg
+
+    path = tmp_path / "chicken.nfg"
+    write_nfg(NormalFormGame.from_arrays([[6, 2], [7, 0]], [[6, 7], [2, 0]], players=("Row", "Col")), path)
+    assert main(["solve", str(path), "--method", "correlated", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["payoffs"] == {"Row": "21/4", "Col": "21/4"} and out["exact"]
+    assert main(["solve", str(path), "--method", "correlated", "--objective", "Row"]) == 0
+    assert "payoffs Row 7, Col 2" in capsys.readouterr().out
+    assert main(["solve", str(path), "--method", "qre", "--lam", "0", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [row["probability"] for row in out["profile"]] == [0.5, 0.5, 0.5, 0.5]
