@@ -229,6 +229,16 @@ def _show_scenario(sc: Scenario) -> str:
         for prof, texts in spec.payoffs:
             pays = "; ".join(f"{p}: {t}" for p, t in zip(game.players, texts, strict=True))
             lines.append(f"  ({', '.join(prof)}) -> {pays}")
+    for rid, r in sc.repeated.items():
+        punish = r.punishment if isinstance(r.punishment, str) else ", ".join(s for _, s in r.punishment)
+        lines += ["", f"repeated game {rid}: {r.title}",
+                  f"  stage game {r.game}; keep ({', '.join(s for _, s in r.target)}); punish with ({punish})"
+                  + (f" for {r.periods} periods" if r.periods else " for ever")
+                  + f"; detection {r.detection}, false alarms {r.false_alarm}"]
+    for bid, b in sc.bargaining.items():
+        lines += ["", f"bargaining problem {bid}: {b.title}"]
+        lines += [f"  {sc.party_name(p)}: utility {u} of its share x; if talks fail {d}"
+                  for p, u, d in zip(b.players, b.utilities, b.disagreement, strict=True)]
     if sc.outcomes:
         lines += ["", "outcomes (status at baseline):"]
         for oid, o in sc.outcomes.items():
