@@ -190,3 +190,18 @@ def test_parse_efg_rejects_bad_probabilities():
     bad = 'EFG 2 R "t" { "A" }\n""\nc "" 1 "" { "x" 1/2 "y" 1/3 } 0\nt "" 1 "" { 1 }\nt "" 2 "" { 2 }\n'
     with pytest.raises(GameFormatError, match="not a distribution"):
         strategic_form(parse_efg(bad))
+
+
+def test_the_engine_never_imports_the_domain_layer():
+    """Layering: nothing under negotiation/engine imports negotiation.domain (or the CLI, catalog
+    or compute layers), checked on the source's import statements."""
+    import ast
+    from pathlib import Path
+
+    engine = Path(__file__).resolve().parents[1] / "negotiation" / "engine"
+    forbidden = ("negotiation.domain", "negotiation.cli", "negotiation.catalog", "negotiation.compute")
+    for path in engine.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not any(n.startswith(forbidden) for n in names), (path, names)
