@@ -12,7 +12,9 @@
 - ``negotiation explain NAME|FILE --outcome O [--set p=v ...] [--format table|json|csv]``:
   the conditions that hold an outcome up, their slack and thresholds;
 - ``negotiation stress NAME|FILE --outcome O [-n N] [--seed S] [--workers W | --dask ADDRESS]
-  [--store DIR] [--format table|json]``: a Monte Carlo stress test of an outcome.
+  [--store DIR] [--format table|json]``: a Monte Carlo stress test of an outcome;
+  ``--repeated R`` instead gives the share of draws at which a repeated game's target is
+  sustained, for a range of discount factors.
 
 Errors print one line on stderr and exit with status 2.
 """
@@ -31,7 +33,7 @@ from negotiation import catalog
 from negotiation.domain.explain import explain
 from negotiation.domain.leverage import number, plain
 from negotiation.domain.scenario import Scenario, load_scenario
-from negotiation.domain.stress import stress_test
+from negotiation.domain.stress import shadow_test, stress_test
 from negotiation.engine.correlated import correlated_equilibrium
 from negotiation.engine.extensive import ExtensiveFormGame
 from negotiation.engine.game import NormalFormGame
@@ -284,7 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_ex.add_argument("--format", default="table", choices=("table", "json", "csv"))
     p_st = sub.add_parser("stress", help="Monte Carlo stress test of an outcome over the parameters' distributions")
     p_st.add_argument("target", metavar="NAME|FILE")
-    p_st.add_argument("--outcome", required=True)
+    what = p_st.add_mutually_exclusive_group(required=True)
+    what.add_argument("--outcome", help="an outcome: how often it stays an equilibrium")
+    what.add_argument("--repeated", help="a repeated game: how patient the parties must be, draw by draw")
     p_st.add_argument("-n", type=int, default=10_000, help="number of draws")
     p_st.add_argument("--seed", type=int, default=0, help="root seed (same seed, same result)")
     where = p_st.add_mutually_exclusive_group()
@@ -296,7 +300,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _shadow(sc: Scenario, args: argparse.Namespace) -> str:
+    result = shadow_test(sc, args.repeated, n=args.n, rng=args.seed)
+    frame = result.to_frame()
+    if args.format == "json":
+        return json.dumps({"scenario": result.scenario, "repeated": result.repeated, "n": result.n,
+                           "seed": result.seed, "sustained": frame.to_dict(orient="records")}, indent=1)
+    return "\n\n".join([result.summary(), "share of draws sustaining it at each discount factor:\n"
+                         + frame.to_string(index=False, float_format=lambda v: f"{v:.4g}")])
+
+
 def _stress(sc: Scenario, args: argparse.Namespace) -> str:
+    if args.repeated:
+        return _shadow(sc, args)
     executor = args.workers if args.workers else args.dask
     result = stress_test(sc, args.outcome, n=args.n, rng=args.seed, executor=executor, store=args.store,
                          progress=args.progress)

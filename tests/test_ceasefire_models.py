@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction as F
 
+import numpy as np
 import pytest
 import sympy
 
@@ -91,3 +92,24 @@ def test_command_line_correlated_and_qre(capsys, tmp_path):
     assert main(["solve", str(path), "--method", "qre", "--lam", "0", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [row["probability"] for row in out["profile"]] == [0.5, 0.5, 0.5, 0.5]
+
+
+def test_shadow_of_the_future_under_uncertainty(idlib, capsys):
+    """Monte Carlo over the repeated ceasefire: the compiled closed form equals the exact
+    per-draw computation, and delta* = 0 exactly where the one-shot stress test (same seed,
+    hence the same draws) finds the ceasefire an equilibrium."""
+    from negotiation.domain.stress import shadow_test, stress_test
+
+    shadow = shadow_test(idlib, "ceasefire_holds", n=4000, rng=7)
+    one_shot = stress_test(idlib, "ceasefire", n=4000, rng=7)
+    assert np.array_equal(shadow.delta_star == 0, one_shot.draws["holds"].to_numpy())
+    for k in range(12):
+        row = shadow.draws.iloc[k]
+        exact = idlib.sustainability("ceasefire_holds", {p: row[p] for p in idlib.parameters}).delta_star
+        expected = np.inf if exact is None else float(exact)
+        assert shadow.delta_star[k] == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    table = shadow.to_frame((0.0, 0.9))
+    assert table.probability.is_monotonic_increasing and (table.low <= table.probability).all()
+    assert main(["stress", "idlib-2020", "--repeated", "ceasefire_holds", "-n", "2000", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n"] == 2000 and out["sustained"][0]["delta"] == 0.0
