@@ -17,11 +17,13 @@ def _two_by_two(first: list[str], second: list[str]) -> GraphModel:
 
 
 def test_prisoners_dilemma_in_graph_form():
-    """Fang, Hipel and Kilgour (1993, ch. 3) and Xu et al. (2018, ch. 4) define the four
-    stabilities; in the prisoner's dilemma (each prefers defecting on a cooperator, then mutual
-    cooperation, mutual defection, being defected on) mutual defection is the only Nash
-    equilibrium, while mutual cooperation is also GMR, SMR and SEQ stable: a defection is
-    answered by the other's defection, which the defector likes less and the answerer more."""
+    """The prisoner's dilemma in graph form (each prefers defecting on a cooperator, then mutual
+    cooperation, mutual defection, being defected on).  Mutual defection is the only Nash
+    equilibrium; mutual cooperation is also a general and a symmetric metaequilibrium, Howard's
+    (1971, *Paradoxes of Rationality*) resolution of the dilemma, and sequentially stable
+    (Fraser and Hipel 1984, *Conflict Analysis*): a defection is answered by the other's
+    defection, which the defector likes less and the answerer more.  Definitions as in Fang,
+    Hipel and Kilgour (1993, ch. 3)."""
     pd_ = _two_by_two(["a", "-", "a & b", "b"], ["b", "-", "a & b", "a"])
     labels = {k + 1: pd_.state_label(k) for k in range(4)}
     assert labels == {1: "-", 2: "b", 3: "a", 4: "a & b"}
@@ -100,3 +102,31 @@ def test_stability_interrelationships(n_dms, seed):
             assert not s["Nash"] or (s["SMR"] and s["SEQ"])
             assert not s["SMR"] or s["GMR"]
             assert not s["SEQ"] or s["GMR"]
+
+
+def test_three_dms_sanction_by_a_legal_sequence_of_two_moves():
+    """With three DMs the others answer by legal sequences (no DM twice in a row; Fang, Hipel and
+    Kilgour 1993, ch. 3).  Here A's only improvement from '-' is to take a; neither B nor C alone
+    can then hurt A, but B followed by C reaches 'a & b & c', which A likes less than '-': the
+    status quo is GMR-stable for A, and SEQ-stable only if each sanctioning move improves its
+    mover (it does for B; for C only in the first variant)."""
+    rest = ["b", "c", "b & c"]
+
+    def model(c_likes_the_sanction: bool) -> GraphModel:
+        c_rank = ["a & b & c", "a & b"] if c_likes_the_sanction else ["a & b", "a & b & c"]
+        return GraphModel.from_options(
+            {"A": ["a"], "B": ["b"], "C": ["c"]},
+            rankings={"A": ["a", "a & b", "a & c", "-", "a & b & c", *rest],
+                      "B": ["a & b", "a", "a & c", "-", "a & b & c", *rest],
+                      "C": [*c_rank, "a", "a & c", "-", *rest]})
+
+    for variant in (True, False):
+        m = model(variant)
+        status_quo = m.states.index((False, False, False))
+        assert not m.is_stable(status_quo, 0, "Nash")
+        assert m.is_stable(status_quo, 0, "GMR") and m.is_stable(status_quo, 0, "SMR")
+        assert m.is_stable(status_quo, 0, "SEQ") is variant
+        # Without the legal sequence (B and C each moving once) there would be no sanction.
+        after = m.states.index((True, False, False))
+        singles = {t for j in (1, 2) for t in m.moves(j, after)}
+        assert all(m._rank(0)[t] < m._rank(0)[status_quo] for t in singles)
