@@ -101,6 +101,8 @@ def test_split_with_concave_utility():
         BargainingProblem.split("1 - x", "x")
     with pytest.raises(GameError, match="u1"):
         BargainingProblem.split("__import__('os')", "x")
+    with pytest.raises(GameError, match="only on the share x"):
+        BargainingProblem.split(sympy.Symbol("x") * sympy.Symbol("k"), "x")
 
 
 _points = st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), min_size=2, max_size=6)

@@ -128,7 +128,11 @@ class BargainingProblem:
                 expr = u if isinstance(u, sympy.Expr) else parse_expression(str(u), [SHARE])
             except ExpressionError as err:
                 raise GameError(f"{name}: {err}") from None
-            exprs.append(expr.xreplace({s: x for s in expr.free_symbols if s.name == SHARE}))
+            stray = sorted(s.name for s in expr.free_symbols if s.name != SHARE)
+            if stray:
+                raise GameError(f"{name}: a utility may depend only on the share x, not on {stray}; "
+                                "substitute parameter values first")
+            exprs.append(expr.xreplace({s: x for s in expr.free_symbols}))
         f, g = exprs[0], exprs[1].xreplace({x: 1 - x})
         d = tuple(_exact(f"disagreement[{i}]", v) for i, v in enumerate(disagreement))
         ff, gg = sympy.lambdify(x, f), sympy.lambdify(x, g)
