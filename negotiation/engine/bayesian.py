@@ -12,7 +12,9 @@ the sender sends a message, the receiver responds without seeing the type.
 :meth:`SignalingGame.perfect_bayesian` enumerates its pure perfect Bayesian equilibria
 (pooling, separating, or partly pooling): Bayes' rule on the path, and off the path the
 whole set of beliefs that supports the receiver's response; the intuitive criterion of
-Cho and Kreps (1987) can be applied.
+Cho and Kreps (1987) can be applied.  :meth:`SignalingGame.perfect_bayesian_mixed`
+enumerates supports to find the equilibria in behaviour strategies as well, hybrid
+(semi-separating) ones included.
 
 References
 ----------
@@ -38,7 +40,7 @@ from negotiation.engine.extensive import ExtensiveFormGame, Node, chance, decisi
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.numbers import exact_array, to_fraction
 from negotiation.engine.solvers import solve
-from negotiation.errors import GameError, VerificationError
+from negotiation.errors import BudgetError, GameError, VerificationError
 
 
 # ==================================================================== Bayesian
@@ -380,13 +382,17 @@ class SignalingGame:
         )
 
     def _intuitive(self, send: tuple[int, ...], respond: tuple[int, ...]) -> bool:
+        star = [self.sender_payoffs[t, send[t], respond[send[t]]] for t in range(len(self.types))]
+        return self._passes_intuitive(star, set(range(len(self.messages))) - set(send))
+
+    def _passes_intuitive(self, star: Sequence[Any], unused: set[int]) -> bool:
         """Cho and Kreps (1987): no off-path message that, once the types for which it is
         equilibrium-dominated are ruled out, makes some remaining type strictly better off
-        whatever best response the receiver gives to beliefs on the remaining types."""
+        whatever best response the receiver gives to beliefs on the remaining types.
+        ``star`` is each type's equilibrium payoff, ``unused`` the messages off the path."""
         n_t = len(self.types)
         us = self.sender_payoffs
-        star = [us[t, send[t], respond[send[t]]] for t in range(n_t)]
-        for m in set(range(len(self.messages))) - set(send):
+        for m in unused:
             all_best = [a for a in range(len(self.responses)) if self._supported(m, a, list(range(n_t)))[0]]
             remaining = [t for t in range(n_t) if max(us[t, m, a] for a in all_best) >= star[t]]
             if not remaining:
@@ -395,3 +401,243 @@ class SignalingGame:
             if any(all(us[t, m, a] > star[t] for a in replies) for t in remaining):
                 return False
         return True
+
+    # ------------------------------------------------------- mixed strategies
+    def perfect_bayesian_mixed(self, intuitive: bool = False) -> list[MixedPerfectBayesianEquilibrium]:
+        """Perfect Bayesian equilibria in behaviour strategies, hybrid ones included.
+
+        Supports are enumerated: for each choice of the messages each type may send and
+        the responses the receiver may use after each message, the sender's mix must make
+        the receiver indifferent over its support (and no better off elsewhere) at the
+        Bayes beliefs, the receiver's mix must make each type indifferent over its
+        messages (and no better off elsewhere), and each message off the path needs a
+        belief under which the receiver's responses are best replies.  These are linear
+        feasibility problems, solved exactly where the solution is (or is made) exact.
+        One equilibrium is reported per support combination (in degenerate games a
+        support may carry a continuum).  Every equilibrium is checked against the
+        definition before it is returned.
+        """
+        found = _mixed_pbe(self)
+        return [eq for eq in found if eq.intuitive] if intuitive else found
+
+    def _mixed_record(self, send, respond, s_index, sigma, r_index, rho, off_beliefs
+                      ) -> MixedPerfectBayesianEquilibrium:
+        (xs, s_exact), (ys, r_exact) = sigma, rho
+        exact = s_exact and r_exact and all(e for _, e in off_beliefs.values())
+        zero = Fraction(0) if exact else 0.0
+        n_t, n_m = len(self.types), len(self.messages)
+        mix = [[zero] * n_m for _ in range(n_t)]
+        for (t, m), k in s_index.items():
+            mix[t][m] = xs[k]
+        resp = [[zero] * len(self.responses) for _ in range(n_m)]
+        for (m, a), k in r_index.items():
+            resp[m][a] = ys[k]
+        beliefs = []
+        for m in range(n_m):
+            mass = sum(self.prior[t] * mix[t][m] for t in range(n_t))
+            if mass:
+                beliefs.append([self.prior[t] * mix[t][m] / mass for t in range(n_t)])
+            else:
+                beliefs.append(list(off_beliefs[m][0]))
+        _check_mixed_pbe(self, mix, resp, beliefs, exact)
+        values = [[sum(resp[m][a] * self.sender_payoffs[t, m, a] for a in range(len(self.responses)))
+                   for m in range(n_m)] for t in range(n_t)]
+        star = [values[t][send[t][0]] for t in range(n_t)]
+        receiver = sum(self.prior[t] * mix[t][m] * resp[m][a] * self.receiver_payoffs[t, m, a]
+                       for t in range(n_t) for m in range(n_m) for a in range(len(self.responses)))
+        if all(len(sup) == 1 for sup in send):
+            distinct = len({sup[0] for sup in send})
+            kind = "pooling" if distinct == 1 else "separating" if distinct == n_t else "partially pooling"
+        else:
+            kind = "hybrid"
+        on_path = {m for sup in send for m in sup}
+        return MixedPerfectBayesianEquilibrium(
+            {t: {self.messages[m]: mix[k][m] for m in range(n_m)} for k, t in enumerate(self.types)},
+            {self.messages[m]: {a: resp[m][j] for j, a in enumerate(self.responses)} for m in range(n_m)},
+            {self.messages[m]: dict(zip(self.types, beliefs[m], strict=True)) for m in range(n_m)},
+            kind, {**dict(zip(self.types, star, strict=True)), "receiver": receiver},
+            self._passes_intuitive(star, set(range(n_m)) - on_path), exact,
+        )
+
+
+# ================================================================ mixed PBE
+@dataclass(frozen=True)
+class MixedPerfectBayesianEquilibrium:
+    """A perfect Bayesian equilibrium of a signaling game in behaviour strategies.
+
+    Attributes
+    ----------
+    sender : dict
+        type -> {message: probability}.
+    receiver : dict
+        message -> {response: probability}.
+    beliefs : dict
+        message -> {type: probability}: Bayes' rule on the path; off the path, a belief
+        that makes every response the receiver uses a best reply.
+    kind : str
+        ``"pooling"``, ``"separating"``, ``"partially pooling"`` (pure sender) or
+        ``"hybrid"`` (some type mixes: semi-separating).
+    payoffs : dict
+        The sender's payoff by type, and the receiver's expected payoff.
+    intuitive : bool
+        Whether it survives the intuitive criterion (Cho and Kreps 1987).
+    exact : bool
+        Whether the probabilities are exact fractions (else floats checked to 1e-9).
+    """
+
+    sender: dict[str, dict[str, Any]]
+    receiver: dict[str, dict[str, Any]]
+    beliefs: dict[str, dict[str, Any]]
+    kind: str
+    payoffs: dict[str, Any]
+    intuitive: bool
+    exact: bool
+
+
+def _check_mixed_pbe(game: SignalingGame, mix, resp, beliefs, exact: bool) -> None:
+    """The definition, checked directly: sequential rationality of both players and Bayes' rule."""
+    tol = 0 if exact else 1e-9
+    n_t, n_m, n_a = len(game.types), len(game.messages), len(game.responses)
+    for t in range(n_t):
+        values = [sum(resp[m][a] * game.sender_payoffs[t, m, a] for a in range(n_a)) for m in range(n_m)]
+        if any(mix[t][m] > tol and values[m] < max(values) - tol for m in range(n_m)):
+            raise VerificationError(f"type {game.types[t]} sends a message that is not a best reply")
+    for m in range(n_m):
+        mass = sum(game.prior[t] * mix[t][m] for t in range(n_t))
+        if mass > tol and any(abs(beliefs[m][t] - game.prior[t] * mix[t][m] / mass) > tol for t in range(n_t)):
+            raise VerificationError(f"beliefs after {game.messages[m]} break Bayes' rule")
+        values = [sum(beliefs[m][t] * game.receiver_payoffs[t, m, a] for t in range(n_t)) for a in range(n_a)]
+        if any(resp[m][a] > tol and values[a] < max(values) - tol for a in range(n_a)):
+            raise VerificationError(f"the receiver's response to {game.messages[m]} is not a best reply")
+
+
+def _exact_point(eq_rows: list[list[Fraction]], eq_rhs: list[Fraction], ge_rows: list[list[Fraction]], n: int,
+                 strict: bool) -> tuple[list[Any], bool] | None:
+    """A point with ``eq_rows x = eq_rhs``, ``ge_rows x >= 0``, ``x >= 0`` (``> 0`` if ``strict``).
+
+    A linear program (HiGHS) maximising the smallest coordinate finds one; it is made
+    exact by fixing the free coordinates of the equality system at nearby fractions and
+    solving for the others in rationals.  Returns the point and whether it is exact (the
+    exact point passes every constraint exactly), or ``None`` if there is none.
+    """
+    if n == 0:
+        return [], True
+    # Variables x (n) and t: maximise t subject to the constraints and x_i >= t.
+    cost = np.zeros(n + 1)
+    cost[-1] = -1.0
+    a_ub = [[-float(v) for v in row] + [0.0] for row in ge_rows] + \
+        [[-1.0 if j == i else 0.0 for j in range(n)] + [1.0] for i in range(n)]
+    a_eq = [[float(v) for v in row] + [0.0] for row in eq_rows] or None
+    res = linprog(cost, A_ub=a_ub, b_ub=np.zeros(len(a_ub)), A_eq=a_eq,
+                  b_eq=[float(v) for v in eq_rhs] or None, bounds=[(0, None)] * n + [(None, 1)], method="highs")
+    if res.status != 0 or (strict and res.x[-1] <= 1e-9):
+        return None
+    approx = [Fraction(v).limit_denominator(10**6) for v in res.x[:n]]
+    # Reduce the equality system; pivot variables follow from the free ones.
+    rows = [[*r, b] for r, b in zip(eq_rows, eq_rhs, strict=True)]
+    pivots: list[int] = []
+    r = 0
+    for c in range(n):
+        k = next((i for i in range(r, len(rows)) if rows[i][c] != 0), None)
+        if k is None:
+            continue
+        rows[r], rows[k] = rows[k], rows[r]
+        inv = 1 / rows[r][c]
+        rows[r] = [v * inv for v in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][c]:
+                f = rows[i][c]
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r], strict=True)]
+        pivots.append(c)
+        r += 1
+    x = list(approx)
+    for i, c in enumerate(pivots):
+        x[c] = rows[i][-1] - sum(rows[i][j] * x[j] for j in range(n) if j not in pivots)
+    ok = all(v > 0 if strict else v >= 0 for v in x) and all(
+        sum(a * v for a, v in zip(row, x, strict=True)) >= 0 for row in ge_rows) and all(
+        row[-1] == 0 for row in rows[len(pivots):])
+    if ok:
+        return x, True
+    return [float(v) for v in res.x[:n]], False
+
+
+def _mixed_pbe(game: SignalingGame) -> list[MixedPerfectBayesianEquilibrium]:
+    n_t, n_m, n_a = len(game.types), len(game.messages), len(game.responses)
+    us, ur, prior = game.sender_payoffs, game.receiver_payoffs, game.prior
+
+    def supports(n: int) -> list[tuple[int, ...]]:
+        return [s for k in range(1, n + 1) for s in itertools.combinations(range(n), k)]
+
+    combos = len(supports(n_m)) ** n_t * len(supports(n_a)) ** n_m
+    if combos > 200_000:
+        raise BudgetError(f"{combos:,} support combinations; mixed PBE enumeration is for small signaling games")
+    found: dict[tuple, MixedPerfectBayesianEquilibrium] = {}
+    for send in itertools.product(supports(n_m), repeat=n_t):
+        on_path = sorted({m for s in send for m in s})
+        # Sender variables: sigma[t][m] for m in send[t].
+        s_index = {(t, m): k for k, (t, m) in enumerate((t, m) for t in range(n_t) for m in send[t])}
+        for respond in itertools.product(supports(n_a), repeat=n_m):
+            # --- sender's mix: the receiver must be willing to play its support on the path.
+            eq_rows, eq_rhs, ge_rows = [], [], []
+            for t in range(n_t):
+                eq_rows.append([Fraction(int(tt == t)) for (tt, _m) in s_index])
+                eq_rhs.append(Fraction(1))
+            for m in on_path:
+                a0 = respond[m][0]
+                for b in range(n_a):
+                    if b == a0:
+                        continue
+                    row = [Fraction(0)] * len(s_index)
+                    for (t, mm), k in s_index.items():
+                        if mm == m:
+                            row[k] = prior[t] * (ur[t, m, a0] - ur[t, m, b])
+                    (eq_rows if b in respond[m] else ge_rows).append(row)
+                    if b in respond[m]:
+                        eq_rhs.append(Fraction(0))
+            sigma = _exact_point(eq_rows, eq_rhs, ge_rows, len(s_index), strict=True)
+            if sigma is None:
+                continue
+            # --- receiver's mix: each type indifferent on its support, no better message off it.
+            r_index = {(m, a): k for k, (m, a) in enumerate((m, a) for m in range(n_m) for a in respond[m])}
+            eq_rows, eq_rhs, ge_rows = [], [], []
+            for m in range(n_m):
+                eq_rows.append([Fraction(int(mm == m)) for (mm, _a) in r_index])
+                eq_rhs.append(Fraction(1))
+
+            for t in range(n_t):
+                m0 = send[t][0]
+                for m in range(n_m):
+                    if m == m0:
+                        continue
+                    # U(t, m0) - U(t, m), linear in the receiver's mix
+                    row = [(us[t, mm, a] if mm == m0 else -us[t, mm, a] if mm == m else Fraction(0))
+                           for (mm, a) in r_index]
+                    (eq_rows if m in send[t] else ge_rows).append(row)
+                    if m in send[t]:
+                        eq_rhs.append(Fraction(0))
+            rho = _exact_point(eq_rows, eq_rhs, ge_rows, len(r_index), strict=True)
+            if rho is None:
+                continue
+            # --- beliefs off the path: some belief makes the receiver's whole support a best reply.
+            off_beliefs = {}
+            for m in set(range(n_m)) - set(on_path):
+                a0 = respond[m][0]
+                rows_eq = [[Fraction(1)] * n_t]
+                rhs = [Fraction(1)]
+                rows_ge = []
+                for b in range(n_a):
+                    if b != a0:
+                        row = [ur[t, m, a0] - ur[t, m, b] for t in range(n_t)]
+                        (rows_eq if b in respond[m] else rows_ge).append(row)
+                        if b in respond[m]:
+                            rhs.append(Fraction(0))
+                mu = _exact_point(rows_eq, rhs, rows_ge, n_t, strict=False)
+                if mu is None:
+                    break
+                off_beliefs[m] = mu
+            else:
+                eq = game._mixed_record(send, respond, s_index, sigma, r_index, rho, off_beliefs)
+                key = (tuple(sorted((t, tuple(sorted(d.items()))) for t, d in eq.sender.items())),
+                       tuple(sorted((m, tuple(sorted(d.items()))) for m, d in eq.receiver.items())))
+                found.setdefault(key, eq)
+    return list(found.values())
