@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from fractions import Fraction
 from numbers import Rational
 
@@ -111,3 +112,30 @@ def integer_matrix(matrix: np.ndarray, shift_to: int = 1) -> list[list[int]]:
 def fraction_str(value: Fraction) -> str:
     """``"3/4"`` or ``"2"``: the string form used in exact JSON output."""
     return str(value)
+
+
+def reduced_row_echelon(rows: Sequence[Sequence[Fraction]]) -> tuple[list[list[Fraction]], list[int]]:
+    """Gauss-Jordan elimination of an augmented system in rationals.
+
+    ``rows`` are ``[a_1, ..., a_n, b]``; the last column is the right-hand side and is
+    never a pivot.  Returns the reduced rows (the first ``len(pivots)`` hold the pivots,
+    in order) and the pivot columns.
+    """
+    out = [list(r) for r in rows]
+    n = len(out[0]) - 1 if out else 0
+    pivots: list[int] = []
+    r = 0
+    for c in range(n):
+        k = next((i for i in range(r, len(out)) if out[i][c] != 0), None)
+        if k is None:
+            continue
+        out[r], out[k] = out[k], out[r]
+        inv = 1 / out[r][c]
+        out[r] = [v * inv for v in out[r]]
+        for i in range(len(out)):
+            if i != r and out[i][c]:
+                f = out[i][c]
+                out[i] = [a - f * b for a, b in zip(out[i], out[r], strict=True)]
+        pivots.append(c)
+        r += 1
+    return out, pivots

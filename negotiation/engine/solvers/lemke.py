@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from negotiation.engine.numbers import reduced_row_echelon
 from negotiation.errors import BudgetError, SolverError
 
 
@@ -125,20 +126,11 @@ def basic_solution_exact(m: Sequence[Sequence[Any]], q: Sequence[Any], basis: Se
         else:
             cols.append([-Fraction(m[i][var - n]) for i in range(n)])
     aug = [[cols[j][i] for j in range(n)] + [Fraction(q[i])] for i in range(n)]
-    for c in range(n):
-        piv = next((r for r in range(c, n) if aug[r][c] != 0), None)
-        if piv is None:
-            raise SolverError("the final basis of Lemke's algorithm is singular")
-        aug[c], aug[piv] = aug[piv], aug[c]
-        inv = 1 / aug[c][c]
-        pivot_row = [v * inv for v in aug[c]]
-        aug[c] = pivot_row
-        for r in range(n):
-            f = aug[r][c]
-            if r != c and f:
-                aug[r] = [a - f * b for a, b in zip(aug[r], pivot_row, strict=True)]
+    reduced, pivots = reduced_row_echelon(aug)
+    if len(pivots) < n:
+        raise SolverError("the final basis of Lemke's algorithm is singular")
     z = [Fraction(0)] * n
     for j, var in enumerate(basis):
         if var >= n:
-            z[var - n] = aug[j][-1]
+            z[var - n] = reduced[j][-1]
     return z
