@@ -38,7 +38,7 @@ from scipy.optimize import linprog
 
 from negotiation.engine.extensive import ExtensiveFormGame, Node, chance, decision, leaf
 from negotiation.engine.game import NormalFormGame
-from negotiation.engine.numbers import exact_array, to_fraction
+from negotiation.engine.numbers import exact_array, reduced_row_echelon, to_fraction
 from negotiation.engine.solvers import solve
 from negotiation.errors import BudgetError, GameError, VerificationError
 
@@ -534,22 +534,7 @@ def _exact_point(eq_rows: list[list[Fraction]], eq_rhs: list[Fraction], ge_rows:
         return None
     approx = [Fraction(v).limit_denominator(10**6) for v in res.x[:n]]
     # Reduce the equality system; pivot variables follow from the free ones.
-    rows = [[*r, b] for r, b in zip(eq_rows, eq_rhs, strict=True)]
-    pivots: list[int] = []
-    r = 0
-    for c in range(n):
-        k = next((i for i in range(r, len(rows)) if rows[i][c] != 0), None)
-        if k is None:
-            continue
-        rows[r], rows[k] = rows[k], rows[r]
-        inv = 1 / rows[r][c]
-        rows[r] = [v * inv for v in rows[r]]
-        for i in range(len(rows)):
-            if i != r and rows[i][c]:
-                f = rows[i][c]
-                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r], strict=True)]
-        pivots.append(c)
-        r += 1
+    rows, pivots = reduced_row_echelon([[*r, b] for r, b in zip(eq_rows, eq_rhs, strict=True)])
     x = list(approx)
     for i, c in enumerate(pivots):
         x[c] = rows[i][-1] - sum(rows[i][j] * x[j] for j in range(n) if j not in pivots)
@@ -559,6 +544,23 @@ def _exact_point(eq_rows: list[list[Fraction]], eq_rhs: list[Fraction], ge_rows:
     if ok:
         return x, True
     return [float(v) for v in res.x[:n]], False
+
+
+def _best_on_support(support: Sequence[int], options: int, gain: Any) -> tuple[list[list], list[list]]:
+    """Rows ``gain(first, other)`` comparing the support's first option with every other:
+    equalities (``= 0``) for options in the support, inequalities (``>= 0``) for the rest."""
+    eq: list[list] = []
+    ge: list[list] = []
+    for other in range(options):
+        if other != support[0]:
+            (eq if other in support else ge).append(gain(support[0], other))
+    return eq, ge
+
+
+def _solve_mix(sums: list[list[Fraction]], eqs: list[list], ges: list[list], n: int,
+               strict: bool) -> tuple[list[Any], bool] | None:
+    """A point with each row of ``sums`` summing to 1, ``eqs`` at 0 and ``ges`` >= 0."""
+    return _exact_point([*sums, *eqs], [Fraction(1)] * len(sums) + [Fraction(0)] * len(eqs), ges, n, strict)
 
 
 def _mixed_pbe(game: SignalingGame) -> list[MixedPerfectBayesianEquilibrium]:
@@ -576,62 +578,37 @@ def _mixed_pbe(game: SignalingGame) -> list[MixedPerfectBayesianEquilibrium]:
         on_path = sorted({m for s in send for m in s})
         # Sender variables: sigma[t][m] for m in send[t].
         s_index = {(t, m): k for k, (t, m) in enumerate((t, m) for t in range(n_t) for m in send[t])}
+        s_sums = [[Fraction(int(tt == t)) for (tt, _m) in s_index] for t in range(n_t)]
         for respond in itertools.product(supports(n_a), repeat=n_m):
             # --- sender's mix: the receiver must be willing to play its support on the path.
-            eq_rows, eq_rhs, ge_rows = [], [], []
-            for t in range(n_t):
-                eq_rows.append([Fraction(int(tt == t)) for (tt, _m) in s_index])
-                eq_rhs.append(Fraction(1))
+            eqs, ges = [], []
             for m in on_path:
-                a0 = respond[m][0]
-                for b in range(n_a):
-                    if b == a0:
-                        continue
-                    row = [Fraction(0)] * len(s_index)
-                    for (t, mm), k in s_index.items():
-                        if mm == m:
-                            row[k] = prior[t] * (ur[t, m, a0] - ur[t, m, b])
-                    (eq_rows if b in respond[m] else ge_rows).append(row)
-                    if b in respond[m]:
-                        eq_rhs.append(Fraction(0))
-            sigma = _exact_point(eq_rows, eq_rhs, ge_rows, len(s_index), strict=True)
+                e, g = _best_on_support(respond[m], n_a, lambda a0, b, m=m, s_index=s_index: [
+                    prior[t] * (ur[t, m, a0] - ur[t, m, b]) if mm == m else Fraction(0) for (t, mm) in s_index])
+                eqs += e
+                ges += g
+            sigma = _solve_mix(s_sums, eqs, ges, len(s_index), strict=True)
             if sigma is None:
                 continue
             # --- receiver's mix: each type indifferent on its support, no better message off it.
             r_index = {(m, a): k for k, (m, a) in enumerate((m, a) for m in range(n_m) for a in respond[m])}
-            eq_rows, eq_rhs, ge_rows = [], [], []
-            for m in range(n_m):
-                eq_rows.append([Fraction(int(mm == m)) for (mm, _a) in r_index])
-                eq_rhs.append(Fraction(1))
-
+            eqs, ges = [], []
             for t in range(n_t):
-                m0 = send[t][0]
-                for m in range(n_m):
-                    if m == m0:
-                        continue
-                    # U(t, m0) - U(t, m), linear in the receiver's mix
-                    row = [(us[t, mm, a] if mm == m0 else -us[t, mm, a] if mm == m else Fraction(0))
-                           for (mm, a) in r_index]
-                    (eq_rows if m in send[t] else ge_rows).append(row)
-                    if m in send[t]:
-                        eq_rhs.append(Fraction(0))
-            rho = _exact_point(eq_rows, eq_rhs, ge_rows, len(r_index), strict=True)
+                # U(t, m0) - U(t, m), linear in the receiver's mix
+                e, g = _best_on_support(send[t], n_m, lambda m0, m, t=t, r_index=r_index: [
+                    us[t, mm, a] if mm == m0 else -us[t, mm, a] if mm == m else Fraction(0) for (mm, a) in r_index])
+                eqs += e
+                ges += g
+            r_sums = [[Fraction(int(mm == m)) for (mm, _a) in r_index] for m in range(n_m)]
+            rho = _solve_mix(r_sums, eqs, ges, len(r_index), strict=True)
             if rho is None:
                 continue
             # --- beliefs off the path: some belief makes the receiver's whole support a best reply.
             off_beliefs = {}
             for m in set(range(n_m)) - set(on_path):
-                a0 = respond[m][0]
-                rows_eq = [[Fraction(1)] * n_t]
-                rhs = [Fraction(1)]
-                rows_ge = []
-                for b in range(n_a):
-                    if b != a0:
-                        row = [ur[t, m, a0] - ur[t, m, b] for t in range(n_t)]
-                        (rows_eq if b in respond[m] else rows_ge).append(row)
-                        if b in respond[m]:
-                            rhs.append(Fraction(0))
-                mu = _exact_point(rows_eq, rhs, rows_ge, n_t, strict=False)
+                eqs, ges = _best_on_support(respond[m], n_a, lambda a0, b, m=m: [
+                    ur[t, m, a0] - ur[t, m, b] for t in range(n_t)])
+                mu = _solve_mix([[Fraction(1)] * n_t], eqs, ges, n_t, strict=False)
                 if mu is None:
                     break
                 off_beliefs[m] = mu
