@@ -14,6 +14,7 @@ import pandas as pd
 
 from negotiation.engine import latex
 from negotiation.engine import profile as _prof
+from negotiation.engine.expressions import suggest
 from negotiation.engine.numbers import exact_array, float_array
 from negotiation.engine.profile import MixedProfile
 from negotiation.errors import GameError
@@ -220,6 +221,28 @@ class NormalFormGame:
             return _prof.profile_from_mapping(self.players, self.strategies, spec)  # type: ignore[arg-type]
         vecs = _prof.coerce_sigma(self.payoffs, spec)
         return MixedProfile(self.players, self.strategies, tuple(vecs))
+
+    def profile_index(self, profile: Mapping[str, str] | Sequence[str | int]) -> tuple[int, ...]:
+        """Strategy indices of a pure profile given by names (``{player: strategy}`` or a sequence)."""
+        if isinstance(profile, Mapping):
+            unknown = set(profile) - set(self.players)
+            if unknown:
+                raise GameError(f"unknown player(s) {sorted(unknown)}; players are {list(self.players)}")
+            missing = [p for p in self.players if p not in profile]
+            if missing:
+                raise GameError(f"profile gives no strategy for {missing}")
+            profile = [profile[p] for p in self.players]
+        if len(profile) != self.n_players:
+            raise GameError(f"a profile needs {self.n_players} strategies, got {len(profile)}")
+        out = []
+        for player, labels, s in zip(self.players, self.strategies, profile, strict=True):
+            if isinstance(s, int) and not isinstance(s, bool) and 0 <= s < len(labels):
+                out.append(s)
+            elif s in labels:
+                out.append(labels.index(s))  # type: ignore[arg-type]
+            else:
+                raise GameError(f"{player} has no strategy {s!r}{suggest(str(s), labels)}; strategies: {list(labels)}")
+        return tuple(out)
 
     def pure_profile(self, indices: Sequence[int]) -> MixedProfile:
         """The pure profile playing strategy ``indices[i]`` for each player ``i``."""

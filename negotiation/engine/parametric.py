@@ -116,26 +116,8 @@ class ParametricGame:
         return list(itertools.product(*(range(s) for s in self.shape)))
 
     def profile_index(self, profile: Mapping[str, str] | Sequence[str | int]) -> tuple[int, ...]:
-        """Strategy indices of a pure profile given by names (``{player: strategy}`` or a sequence)."""
-        if isinstance(profile, Mapping):
-            unknown = set(profile) - set(self.players)
-            if unknown:
-                raise GameError(f"unknown player(s) {sorted(unknown)}; players are {list(self.players)}")
-            missing = [p for p in self.players if p not in profile]
-            if missing:
-                raise GameError(f"profile gives no strategy for {missing}")
-            profile = [profile[p] for p in self.players]
-        if len(profile) != self.n_players:
-            raise GameError(f"a profile needs {self.n_players} strategies, got {len(profile)}")
-        out = []
-        for player, labels, s in zip(self.players, self.strategies, profile, strict=True):
-            if isinstance(s, int) and not isinstance(s, bool) and 0 <= s < len(labels):
-                out.append(s)
-            elif s in labels:
-                out.append(labels.index(s))  # type: ignore[arg-type]
-            else:
-                raise GameError(f"{player} has no strategy {s!r}{suggest(str(s), labels)}; strategies: {list(labels)}")
-        return tuple(out)
+        """Strategy indices of a pure profile given by names (see :meth:`NormalFormGame.profile_index`)."""
+        return self._skeleton.profile_index(profile)
 
     def payoff(self, player: str | int, profile: Sequence[int]) -> sympy.Expr:
         """The payoff expression of ``player`` at the pure profile ``profile`` (indices)."""

@@ -59,25 +59,6 @@ DELTA = sympy.Symbol("delta", positive=True)
 StageGame = NormalFormGame | ParametricGame
 
 
-def _profile_index(stage: StageGame, profile: Mapping[str, str] | Sequence[str | int]) -> tuple[int, ...]:
-    if isinstance(stage, ParametricGame):
-        return stage.profile_index(profile)
-    if isinstance(profile, Mapping):
-        missing = set(stage.players) - set(profile)
-        if missing:
-            raise GameError(f"the profile names no strategy for {sorted(missing)}")
-        profile = [profile[p] for p in stage.players]
-    out = []
-    for i, s in enumerate(profile):
-        if isinstance(s, int | np.integer):
-            out.append(int(s))
-        elif s in stage.strategies[i]:
-            out.append(stage.strategies[i].index(s))
-        else:
-            raise GameError(f"{stage.players[i]} has no strategy {s!r}; strategies: {list(stage.strategies[i])}")
-    return tuple(out)
-
-
 def _payoff(stage: StageGame, i: int, cell: tuple[int, ...]) -> sympy.Expr:
     if isinstance(stage, ParametricGame):
         return stage.payoff(i, cell)
@@ -262,7 +243,7 @@ def sustainability(
     >>> sustainability(pd_, ("C", "C")).delta_star
     1/2
     """
-    target_cell = _profile_index(stage, target)
+    target_cell = stage.profile_index(target)
     q, a = _probability(stage, "detection", detection), _probability(stage, "false_alarm", false_alarm)
     if not (q.free_symbols or a.free_symbols) and not (0 <= a < q <= 1):
         raise GameError(f"need 0 <= false_alarm < detection <= 1; got detection={q}, false_alarm={a}")
@@ -288,7 +269,7 @@ def sustainability(
         if isinstance(punishment, str) and punishment == "nash":
             cell = _unique_pure_nash(stage)
         else:
-            cell = _profile_index(stage, punishment)  # type: ignore[arg-type]
+            cell = stage.profile_index(punishment)  # type: ignore[arg-type]
         pun_cells = [cell]
         pun_values = [_payoff(stage, i, cell) for i in range(n)]
         label = ", ".join(stage.strategies[i][k] for i, k in enumerate(cell))
