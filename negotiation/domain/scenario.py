@@ -37,10 +37,10 @@ from negotiation.domain.leverage import (
     plain,
 )
 from negotiation.engine.bargaining import BargainingProblem
-from negotiation.engine.expressions import ExpressionError, check_parameter_name, parse_expression, suggest, symbol
+from negotiation.engine.expressions import ExpressionError, check_parameter_name, parse_expression, suggest
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.numbers import to_fraction
-from negotiation.engine.parametric import ParametricGame
+from negotiation.engine.parametric import ParametricGame, symbol_values
 from negotiation.engine.repeated import Sustainability, sustainability
 from negotiation.engine.solvers import SolveResult, solve
 from negotiation.errors import GameError, GameFormatError
@@ -257,7 +257,7 @@ class Scenario:
             stage: Any = self.game(spec.game)
         else:
             values = self.values(overrides, **kwargs)
-            subs = {symbol(k): sympy.Rational(v.numerator, v.denominator) for k, v in values.items()}
+            subs = symbol_values(values)
             stage = self.game(spec.game).at(values)
             detection, false_alarm = detection.xreplace(subs), false_alarm.xreplace(subs)
         return sustainability(stage, target, punishment, spec.periods, detection, false_alarm)
@@ -270,7 +270,7 @@ class Scenario:
             raise GameError(f"{bargaining!r} is not a bargaining problem of scenario {self.name!r}")
         spec = self.bargaining[bargaining]
         values = self.values(overrides, **kwargs)
-        subs = {symbol(k): sympy.Rational(v.numerator, v.denominator) for k, v in values.items()}
+        subs = symbol_values(values)
         names = (*self.parameters, "x")
         utilities = [parse_expression(u, names, f"bargaining.{spec.id}.utilities.{p}").xreplace(subs)
                      for p, u in zip(spec.players, spec.utilities, strict=True)]

@@ -38,7 +38,7 @@ import sympy
 from negotiation.engine.expressions import parse_expression, symbol
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.numbers import to_fraction
-from negotiation.engine.parametric import ParametricGame, exact_value
+from negotiation.engine.parametric import ParametricGame, symbol_values
 from negotiation.errors import BudgetError, GameError
 
 CHANCE = "(chance)"
@@ -192,7 +192,7 @@ class ExtensiveFormGame:
         if missing or unknown:
             raise GameError(f"at() needs exactly the parameters {list(self.parameters)}; missing {missing}, "
                             f"unknown {unknown}")
-        subs = {symbol(k): exact_value(k, v) for k, v in merged.items()}
+        subs = symbol_values(merged)
 
         def number(v: Any) -> Any:
             if not isinstance(v, sympy.Basic):

@@ -141,7 +141,7 @@ class ParametricGame:
     def substitute(self, values: Mapping[str, Any] | None = None, **kwargs: Any) -> ParametricGame:
         """The game with some parameters fixed to (exact) values."""
         merged = self._values(values, kwargs, partial=True)
-        subs = {symbol(k): exact_value(k, v) for k, v in merged.items()}
+        subs = symbol_values(merged)
         exprs = np.vectorize(lambda e: e.xreplace(subs), otypes=[object])(self.payoffs)
         rest = tuple(p for p in self.parameters if p not in merged)
         return ParametricGame(exprs, rest, self.players, self.strategies, self.title)
@@ -213,6 +213,11 @@ class ParametricGame:
         )
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def symbol_values(values: Mapping[str, Any] | None) -> dict[sympy.Symbol, sympy.Rational]:
+    """Parameter values keyed by their sympy symbols, exactly (for ``xreplace``)."""
+    return {symbol(k): exact_value(k, v) for k, v in (values or {}).items()}
 
 
 def exact_value(name: str, value: Any) -> sympy.Rational:

@@ -50,8 +50,7 @@ from negotiation.engine.extensive import ExtensiveFormGame, Node, decision, leaf
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.geometry import clip, convex_hull
 from negotiation.engine.numbers import to_fraction
-from negotiation.engine.parametric import ParametricGame, exact_value
-from negotiation.engine.symbolic import symbol
+from negotiation.engine.parametric import ParametricGame, exact_value, symbol_values
 from negotiation.errors import GameError
 
 DELTA = sympy.Symbol("delta", positive=True)
@@ -149,7 +148,7 @@ class Sustainability:
 
     def holds(self, delta: Any, values: Mapping[str, Any] | None = None) -> bool:
         """Whether every player's cooperative-state margin is non-negative at ``delta``."""
-        subs = {DELTA: exact_value("delta", delta), **_subs(values)}
+        subs = {DELTA: exact_value("delta", delta), **symbol_values(values)}
         return all(bool(m.xreplace(subs) >= 0) for m in self.margins.values())
 
     def one_shot_gains(self, delta: float, values: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -170,8 +169,8 @@ class Sustainability:
         """
         stage = self.stage.at(values or {}) if isinstance(self.stage, ParametricGame) else self.stage
         u = np.asarray(stage.payoffs, dtype=float)
-        q = float(self.detection.xreplace(_subs(values)))
-        a = float(self.false_alarm.xreplace(_subs(values)))
+        q = float(self.detection.xreplace(symbol_values(values)))
+        a = float(self.false_alarm.xreplace(symbol_values(values)))
         target, punish = self._cells
         length = 1 if self.periods is None else self.periods
         size = 1 + length
@@ -206,10 +205,6 @@ class Sustainability:
             rows.append({"player": name, "margin": str(margin), "critical_delta": None if crit is None else str(crit),
                          "critical_delta_float": None if crit is None or crit.free_symbols else float(crit)})
         return pd.DataFrame(rows)
-
-
-def _subs(values: Mapping[str, Any] | None) -> dict:
-    return {symbol(k): exact_value(k, v) for k, v in (values or {}).items()}
 
 
 def sustainability(

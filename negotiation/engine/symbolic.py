@@ -24,7 +24,7 @@ import sympy
 
 from negotiation.engine.expressions import symbol
 from negotiation.engine.numbers import to_fraction
-from negotiation.engine.parametric import ParametricGame, exact_value
+from negotiation.engine.parametric import ParametricGame, exact_value, symbol_values
 from negotiation.errors import GameError
 
 
@@ -65,7 +65,7 @@ class Condition:
 
     def slack(self, values: Mapping[str, Any]) -> Fraction | float:
         """The margin at a parameter point: exact when it is rational."""
-        subs = {symbol(k): exact_value(k, v) for k, v in values.items()}
+        subs = symbol_values(values)
         value = self.margin.xreplace(subs)
         if value.free_symbols:
             missing = sorted(str(s) for s in value.free_symbols)
