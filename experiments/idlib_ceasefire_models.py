@@ -29,6 +29,7 @@ from _output import write_figure, write_text
 
 from negotiation import catalog
 from negotiation.domain.stress import shadow_test
+from negotiation.engine.parametric import symbol_values
 
 MONITORING = (Fraction(1, 4), Fraction(1, 2), Fraction(3, 4))
 POINTS = 41
@@ -43,8 +44,7 @@ def main() -> None:
         for k in range(POINTS):
             gain = Fraction(k, POINTS - 1)
             values = {**base, "regime_gain": gain, "monitoring": q}
-            star = closed.xreplace({s: sympy.Rational(values[s.name].numerator, values[s.name].denominator)
-                                    for s in closed.free_symbols})
+            star = closed.xreplace(symbol_values(values))
             rows.append({"panel": "repeated", "monitoring": float(q), "regime_gain": float(gain),
                          "delta_star": float(sympy.nsimplify(star))})
     for k in range(POINTS):
