@@ -72,7 +72,7 @@ def peers_2p():
         return qe.support_enumeration(qe.NormalFormGame((qe.Player(g[0]), qe.Player(g[1].T))))
 
     def gambit(g):
-        return gbt.nash.enummixed_solve(gbt.Game.from_arrays(g[0], g[1]), rational=False)
+        return gbt.nash.enummixed_solve(gbt.StrategicGame.from_arrays(g[0], g[1]), rational=False)
 
     return {"nashpy support enumeration": nash, "QuantEcon support enumeration": quant,
             "pygambit enummixed (float)": gambit}
@@ -118,7 +118,7 @@ def main() -> None:
         return qe.pure_nash_brute(qe.NormalFormGame(players))
 
     def gbt_pure(g):
-        return gbt.nash.enumpure_solve(gbt.Game.from_arrays(*g))
+        return gbt.nash.enumpure_solve(gbt.StrategicGame.from_arrays(*g))
 
     rows.append(("10,000 2x2x2 games, pure equilibria", t / 10_000, mem,
                  {"QuantEcon pure_nash_brute": per_game(qe_pure, cubes[:1000]),
@@ -134,7 +134,8 @@ def main() -> None:
         peers = {
             "QuantEcon vertex enumeration": measure(lambda q=qgame: qe.vertex_enumeration(q)),
             "pygambit enummixed (float)": measure(
-                lambda a=a, b=b: gbt.nash.enummixed_solve(gbt.Game.from_arrays(a, b), rational=False), repeat=1),
+                lambda a=a, b=b: gbt.nash.enummixed_solve(gbt.StrategicGame.from_arrays(a, b), rational=False),
+                repeat=1),
             "negotiation.solve exact": measure(lambda a=a, b=b: solve(NormalFormGame.from_arrays(a, b), "all"),
                                                repeat=1),
         }
@@ -162,17 +163,14 @@ def main() -> None:
     rng = np.random.default_rng(seeds[6])
     a, b = rng.integers(-9, 10, size=(2, 5, 5))
     qgame = NormalFormGame.from_arrays(a.tolist(), b.tolist())
-    ggame = gbt.Game.from_arrays(a.astype(int).tolist(), b.astype(int).tolist())
+    ggame = gbt.StrategicGame.from_arrays(a.astype(int).tolist(), b.astype(int).tolist())
     t, mem = measure(lambda: logit_qre(qgame, lambda_max=1e5), repeat=5)
     rows.append(("logit QRE branch of a 5x5 game to its Nash limit", t, mem,
                  {"pygambit logit_solve": measure(lambda: gbt.nash.logit_solve(ggame, use_strategic=True),
                                                   repeat=5)}, "per game"))
     branch = logit_qre(qgame, lambda_max=100)
     counts = [rng.multinomial(500, p) for p in branch.at(1.0)]
-    data = ggame.mixed_strategy_profile(rational=False)
-    for i, player in enumerate(ggame.players):
-        for j, strategy in enumerate(player.strategies):
-            data[strategy] = float(counts[i][j])
+    data = ggame.mixed_strategy_profile([[float(c) for c in row] for row in counts], rational=False)
     t, mem = measure(lambda: estimate_lambda(qgame, counts), repeat=5)
     rows.append(("MLE of lambda from 500 choices per player (5x5)", t, mem,
                  {"pygambit logit_estimate": measure(lambda: gbt.qre.logit_estimate(data), repeat=5)}, "per fit"))

@@ -124,32 +124,43 @@ def _num(v: object) -> object:
 def _repeated(sc: Scenario, rid: str, args: argparse.Namespace) -> str:
     result = sc.sustainability(rid, _overrides(args.set))
     spec = sc.repeated[rid]
+    if args.delta is not None and not 0 <= args.delta < 1:
+        raise GameError(f"--delta {args.delta}: a discount factor must be in [0, 1)")
     gains = result.one_shot_gains(float(args.delta)) if args.delta is not None else None
+    verdict = result.classify(args.delta) if args.delta is not None else None
     if args.format == "json":
         out = {
             "model": "repeated", "id": rid, "game": spec.game, "target": list(result.target),
-            "punishment": result.punishment, "periods": result.periods,
+            "punishment": result.punishment, "periods": result.periods, "enforce": result.enforce,
             "detection": _num(result.detection), "false_alarm": _num(result.false_alarm),
             "critical_delta": {p: _num(v) for p, v in result.critical.items()},
             "delta_star": _num(result.delta_star),
+            "cooperative_delta_star": _num(result.cooperative_delta_star),
+            "constraints": [{"state": c.state, "player": c.player, "critical_delta": _num(c.critical)}
+                            for c in result.constraints],
+            "summary": result.summary(),
         }
         if gains is not None:
-            out["delta"] = args.delta
-            out["one_shot_gains"] = gains.to_dict(orient="records")
+            out |= {"delta": args.delta, "verdict": verdict, "one_shot_gains": gains.to_dict(orient="records")}
         return json.dumps(out, indent=1)
     if args.format == "csv":
         return _csv(result.to_frame() if gains is None else gains)
-    star = result.delta_star
+
+    def shown(crit: object) -> str:
+        return "never, at any discount factor" if crit is None else f"delta >= {crit} ({float(crit):.4g})"
+
+    length = f"for {result.periods} periods" if result.periods else "for ever"
     lines = [f"{spec.title}: keep ({', '.join(result.target)}); after a signalled violation play "
-             f"({result.punishment}) " + (f"for {result.periods} periods" if result.periods else "for ever"),
-             f"detection {result.detection}, false alarms {result.false_alarm}", ""]
-    for party, crit in result.critical.items():
-        shown = "never, at any discount factor" if crit is None else f"delta >= {crit} ({float(crit):.4g})"
-        lines.append(f"  {party}: complies iff {shown}")
-    lines.append("")
-    lines.append("sustained iff " + ("never" if star is None else f"delta >= {star} ({float(star):.4g})"))
+             f"({result.punishment}) {length}; a deviation from the punishment: "
+             + ("it starts again" if result.enforce == "restart" else f"({result.enforce}) for ever"),
+             f"detection {result.detection}, false alarms {result.false_alarm}", "",
+             "each state's one-shot deviation constraint (subgame perfection):"]
+    width = max(len(c.state) for c in result.constraints)
+    lines += [f"  {c.state.ljust(width)}  {c.player}: {shown(c.critical)}" for c in result.constraints]
+    lines += ["", result.summary()]
     if gains is not None:
-        lines += ["", f"one-shot deviation gains at delta = {args.delta} (<= 0: no profitable deviation):",
+        lines += ["", f"at delta = {args.delta}: {verdict}",
+                  "one-shot deviation gains (<= 0: no profitable deviation):",
                   gains.to_string(index=False, float_format=lambda v: f"{v:.4g}")]
     return "\n".join(lines)
 
@@ -290,6 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--outcome", help="an outcome: how often it stays an equilibrium")
     what.add_argument("--repeated", help="a repeated game: how patient the parties must be, draw by draw")
     p_st.add_argument("-n", type=int, default=10_000, help="number of draws")
+    p_st.add_argument("--delta", type=float, help="--repeated: the discount factor of the table by category "
+                                                  "(default 0.9)")
     p_st.add_argument("--seed", type=int, default=0, help="root seed (same seed, same result)")
     where = p_st.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, help="run chunks on a local process pool of this size")
@@ -303,11 +316,20 @@ def build_parser() -> argparse.ArgumentParser:
 def _shadow(sc: Scenario, args: argparse.Namespace) -> str:
     result = shadow_test(sc, args.repeated, n=args.n, rng=args.seed)
     frame = result.to_frame()
+    delta = 0.9 if args.delta is None else args.delta
+    if not 0 <= delta < 1:
+        raise GameError(f"--delta {delta}: a discount factor must be in [0, 1)")
+    categories = result.by_category(delta)
     if args.format == "json":
         return json.dumps({"scenario": result.scenario, "repeated": result.repeated, "n": result.n,
-                           "seed": result.seed, "sustained": frame.to_dict(orient="records")}, indent=1)
-    return "\n\n".join([result.summary(), "share of draws sustaining it at each discount factor:\n"
-                         + frame.to_string(index=False, float_format=lambda v: f"{v:.4g}")])
+                           "seed": result.seed, "sustained": frame.to_dict(orient="records"),
+                           "categories": categories.to_dict(orient="records")}, indent=1)
+    fmt = {"float_format": lambda v: f"{v:.4g}", "index": False}
+    return "\n\n".join([result.summary(delta), f"draws by category at delta = {delta:g}:\n"
+                         + categories.to_string(**fmt),
+                         "share of draws sustaining it in a subgame-perfect equilibrium at each discount factor "
+                         "(non_credible: the share that only a threat no one would carry out sustains):\n"
+                         + frame.to_string(**fmt)])
 
 
 def _stress(sc: Scenario, args: argparse.Namespace) -> str:

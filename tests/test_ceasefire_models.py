@@ -113,3 +113,44 @@ def test_shadow_of_the_future_under_uncertainty(idlib, capsys):
     assert main(["stress", "idlib-2020", "--repeated", "ceasefire_holds", "-n", "2000", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["n"] == 2000 and out["sustained"][0]["delta"] == 0.0
+
+
+def test_a_threat_no_one_would_carry_out_does_not_sustain_the_ceasefire(idlib, capsys):
+    """With casualty_cost 0.01 Turkey is tempted to escalate, and the cooperative state alone would be
+    held by the threat of war from delta = 62/355.  But in the war (escalate, press) Russia/Syria gains
+    by halting: press - halt = 0.8*0.9*0.5 - 0.4 < 0 at baseline, so the war threat is not credible and
+    the grim-trigger profile is not subgame perfect at any delta."""
+    result = idlib.sustainability("ceasefire_holds", casualty_cost=F(1, 100))
+    assert result.cooperative_delta_star == sympy.Rational(62, 355)
+    assert result.delta_star is None and result.classify(0.9) == "sustained only by a non-credible threat"
+    assert result.one_shot_gains(0.9).query("state == 'punish' and player == 'Russia/Syria'").gain.min() > 0
+    assert main(["solve", "idlib-2020", "--game", "ceasefire_holds", "--set", "casualty_cost=0.01",
+                 "--delta", "0.9", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["delta_star"] is None and out["verdict"] == "sustained only by a non-credible threat"
+    assert out["cooperative_delta_star"]["exact"] == "62/355"
+    assert main(["solve", "idlib-2020", "--game", "ceasefire_holds", "--set", "casualty_cost=0.01",
+                 "--delta", "0.9"]) == 0
+    text = capsys.readouterr().out
+    assert "not subgame perfect at any discount factor" in text and "non-credible threat" in text
+    assert main(["solve", "idlib-2020", "--game", "ceasefire_holds", "--delta", "1.5"]) == 2
+    assert "must be in [0, 1)" in capsys.readouterr().err
+
+
+def test_shadow_test_separates_credible_from_non_credible(idlib):
+    """Per draw, the categories partition the draws, agree with the exact per-draw verdict, and the
+    credible share never exceeds what the cooperative state alone would report."""
+    from negotiation.domain.stress import shadow_test
+    from negotiation.engine.repeated import CATEGORIES
+
+    shadow = shadow_test(idlib, "ceasefire_holds", n=3000, rng=11)
+    table = shadow.by_category(0.9)
+    assert list(table.category) == list(CATEGORIES) and table.draws.sum() == 3000
+    assert table.set_index("category").loc[CATEGORIES[2], "share"] > 0.2  # the fault the check must catch
+    cats = shadow.categories(0.9)
+    for k in range(0, 3000, 250):
+        row = shadow.draws.iloc[k]
+        exact = idlib.sustainability("ceasefire_holds", {p: row[p] for p in idlib.parameters})
+        assert exact.classify(F(9, 10)) == cats[k]
+    credible = shadow.to_frame((0.9,)).probability[0]
+    assert credible <= np.mean(shadow.cooperative_delta_star <= 0.9)

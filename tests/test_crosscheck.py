@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from negotiation import NormalFormGame, solve
-from tests.conftest import as_key, gambit_enummixed
+from tests.conftest import as_key, gambit_enummixed, gambit_game, gambit_probabilities
 
 ROOT_SEED = 20260305  # one root seed; each game's generator is spawned from it
 
@@ -111,10 +111,10 @@ def test_three_player_games_against_gambit_enumpoly():
         game = NormalFormGame(payoffs)
         result = solve(game, "all")
         assert not result.continua
-        g = gbt.Game.from_arrays(*[payoffs[i].astype(int) for i in range(3)])
+        g = gambit_game(*[payoffs[i].astype(int) for i in range(3)])
         theirs = gbt.nash.enumpoly_solve(g).equilibria
         for eq in theirs:
-            vec = [np.array([float(eq[s]) for s in p.strategies]) for p in g.players]
+            vec = [np.array(probs, dtype=float) for probs in gambit_probabilities(eq)]
             assert any(
                 all(np.allclose(v, w, atol=1e-6) for v, w in zip(vec, e.profile.probabilities, strict=True))
                 for e in result

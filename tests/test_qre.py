@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from negotiation import NormalFormGame
 from negotiation.engine.qre import estimate_lambda, logit_qre
 from negotiation.errors import SolverError
+from tests.conftest import gambit_game, gambit_probabilities
 
 # An asymmetric matching pennies game (Ochs 1995; McKelvey and Palfrey 1995, GEB 10, Section 4): Row gets 9 or 1 on the
 # diagonal, Column wins off it.  The Nash equilibrium is Row (1/2, 1/2), Column (1/10, 9/10).
@@ -96,17 +97,14 @@ def test_qre_and_estimates_agree_with_pygambit():
     for shape in ((2, 2), (3, 3), (2, 4)):
         a, b = rng.integers(-5, 6, size=(2, *shape))
         game = NormalFormGame.from_arrays(a.tolist(), b.tolist())
-        theirs_game = gbt.Game.from_arrays(a.astype(int).tolist(), b.astype(int).tolist())
+        theirs_game = gambit_game(a, b)
         branch = logit_qre(game, lambda_max=50)
         for lam in (0.3, 1.0, 4.0):
             (qre,) = gbt.qre.logit_solve_lambda(theirs_game, lam)
-            theirs = np.array([float(qre.profile[s]) for p in theirs_game.players for s in p.strategies])
+            theirs = np.array([float(v) for probs in gambit_probabilities(qre.profile) for v in probs])
             assert np.concatenate(branch.at(lam)) == pytest.approx(theirs, abs=1e-8)
         counts = [rng.multinomial(300, p) for p in branch.at(1.5)]
-        data = theirs_game.mixed_strategy_profile(rational=False)
-        for i, player in enumerate(theirs_game.players):
-            for j, strategy in enumerate(player.strategies):
-                data[strategy] = float(counts[i][j])
+        data = theirs_game.mixed_strategy_profile([[float(c) for c in row] for row in counts], rational=False)
         assert estimate_lambda(game, counts, branch=branch).estimate == pytest.approx(
             gbt.qre.logit_estimate(data).lam, abs=1e-6)
 

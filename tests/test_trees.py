@@ -15,6 +15,7 @@ from negotiation.engine.solvers.tree import is_equilibrium
 from negotiation.errors import GameError, SolverError
 from negotiation.io import format_efg
 from negotiation.io.efg import parse_efg, to_tree
+from tests.conftest import gambit_lcp_payoffs, gambit_payoffs
 
 
 def named(game, eq):
@@ -59,11 +60,7 @@ def test_kuhn_poker_value_is_minus_one_eighteenth():
     assert nf.shape == (27, 64)  # reduced: 3 plans per card for P1, 4 per card for P2
     assert np.array_equal(kuhn_poker(3).strategic_form()[0].payoffs, nf.payoffs)  # the family's 3-card member
     pytest.importorskip("pygambit")
-    import pygambit as gbt
-
-    theirs = gbt.read_efg(str(catalog.path("kuhn-poker")))
-    (g_eq,) = gbt.nash.lcp_solve(theirs, rational=True).equilibria
-    assert F(str(g_eq.payoff(next(iter(theirs.players))))) == F(-1, 18)
+    assert gambit_lcp_payoffs(catalog.path("kuhn-poker"))[0] == F(-1, 18)
 
 
 def test_ties_give_every_pure_subgame_perfect_equilibrium():
@@ -129,9 +126,7 @@ def test_equilibrium_payoffs_agree_with_pygambit_on_random_trees(tmp_path):
         path = tmp_path / f"t{k}.efg"
         path.write_text(format_efg(game))
         theirs_game = gbt.read_efg(str(path))
-        players = list(theirs_game.players)
-        theirs = {tuple(F(str(eq.payoff(p))) for p in players)
-                  for eq in gbt.nash.enummixed_solve(theirs_game, rational=True).equilibria}
+        theirs = {gambit_payoffs(eq) for eq in gbt.nash.enummixed_solve(theirs_game, rational=True).equilibria}
         assert ours == theirs, format_efg(game)
         for eq in solve_tree(game, "spe"):
             assert is_equilibrium(game, eq.behavior, subgame_perfect=True)
@@ -253,7 +248,7 @@ def test_sequence_form_solves_zero_sum_trees_beyond_the_strategic_form():
         big.strategic_form()
     (eq13,) = solve_tree(big, "sequence").equilibria
     assert eq13.payoffs[0] == pytest.approx(-eq13.payoffs[1]) and eq13.payoffs[0] < 0
-    gbt = pytest.importorskip("pygambit")
+    pytest.importorskip("pygambit")
     four = kuhn_poker(4)
     (eq4,) = solve_tree(four, "sequence").equilibria
     import tempfile
@@ -262,9 +257,7 @@ def test_sequence_form_solves_zero_sum_trees_beyond_the_strategic_form():
         path = f"{tmp}/kuhn4.efg"
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(format_efg(four))
-        theirs = gbt.read_efg(path)
-        (g_eq,) = gbt.nash.lcp_solve(theirs, rational=True).equilibria
-        assert eq4.payoffs[0] == pytest.approx(float(F(str(g_eq.payoff(next(iter(theirs.players)))))), abs=1e-9)
+        assert eq4.payoffs[0] == pytest.approx(float(gambit_lcp_payoffs(path)[0]), abs=1e-9)
 
 
 def test_sequence_form_lcp_finds_verified_equilibria_of_general_sum_trees(tmp_path):
@@ -292,14 +285,12 @@ def test_sequence_form_lcp_finds_verified_equilibria_of_general_sum_trees(tmp_pa
     raked = solve_tree(kuhn_poker(13, rake=F(1, 10)), "sequence")
     assert "Lemke" in raked.algorithm and sum(raked.equilibria[0].payoffs) < 0
     # Gambit's lcp_solve follows the same path (KMvS, covering vector 1) to the same equilibrium.
-    gbt = pytest.importorskip("pygambit")
+    pytest.importorskip("pygambit")
     four = kuhn_poker(4, rake=F(1, 10))
     (eq4,) = solve_tree(four, "sequence").equilibria
     path = tmp_path / "raked4.efg"
     path.write_text(format_efg(four))
-    theirs = gbt.read_efg(str(path))
-    (g_eq,) = gbt.nash.lcp_solve(theirs, rational=True).equilibria
-    assert eq4.payoffs == tuple(F(str(g_eq.payoff(p))) for p in theirs.players)
+    assert eq4.payoffs == gambit_lcp_payoffs(path)
 
 
 def test_plan_counts_match_the_listed_plans():

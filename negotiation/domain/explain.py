@@ -157,19 +157,31 @@ class Explanation:
 
     @property
     def binding(self) -> ConditionReport | None:
-        """The holding condition with the least slack."""
+        """The holding condition with the least slack (``None`` when the outcome does not hold)."""
         held = [r for r in self.reports if r.holds]
-        return min(held, key=lambda r: r.slack) if held else None
+        return min(held, key=lambda r: r.slack) if held and self.holds else None
 
     @property
     def pivotal(self) -> tuple[ConditionReport, ParameterThreshold] | None:
-        """The condition and lever with the smallest distance to breakdown."""
-        best = None
-        for r in self.reports:
-            for t in r.thresholds:
-                if t.distance is not None and (best is None or t.distance < best[1].distance):
-                    best = (r, t)
-        return best
+        """The condition and lever with the smallest distance to breakdown.
+
+        ``None`` when the outcome does not hold: nothing can break it; see :attr:`restoring`.
+        """
+        if not self.holds:
+            return None
+        return _nearest((r, t) for r in self.reports for t in r.thresholds)
+
+    @property
+    def restoring(self) -> list[tuple[ConditionReport, ParameterThreshold | None]]:
+        """For each failing condition, the nearest single lever that would restore it (``None``: none
+        within the bounds).  The outcome is restored only when every failing condition of one of its
+        profiles is."""
+        out = []
+        for r in self.reports if not self.holds else ():
+            if not r.holds:
+                best = _nearest((r, t) for t in r.thresholds)
+                out.append((r, None if best is None else best[1]))
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """One row per condition and parameter it depends on.
@@ -219,15 +231,24 @@ class Explanation:
         piv = self.pivotal
         if piv is not None:
             r, t = piv
-            verb = "breaks" if r.holds else "would be restored"
             direction = "falls below" if t.breaks_at < t.baseline else "rises above"  # type: ignore[operator]
-            if not r.holds:
-                direction = "falls to" if t.breaks_at < t.baseline else "rises to"  # type: ignore[operator]
             text.append(
-                f"Pivotal lever: {t.parameter}; the outcome {verb} if it {direction} {_fmt(t.breaks_at)} "
+                f"Pivotal lever: {t.parameter}; the outcome breaks if it {direction} {_fmt(t.breaks_at)} "
                 f"{self.units.get(t.parameter, '')} (from {_fmt(t.baseline)}, {t.distance:.0%} of its range), "
                 f"through '{r.condition.label}'."
             )
+        restore = []
+        for r, t in self.restoring:
+            if t is None:
+                restore.append(f"no single lever within its bounds restores '{r.condition.label}'")
+            else:
+                direction = "fell to" if t.breaks_at < t.baseline else "rose to"  # type: ignore[operator]
+                restore.append(f"'{r.condition.label}' would hold if {t.parameter} {direction} {_fmt(t.breaks_at)} "
+                               f"{self.units.get(t.parameter, '')} (from {_fmt(t.baseline)}, {t.distance:.0%} of "
+                               "its range), the others fixed")
+        if restore:
+            both = " (each failing condition of a profile must be restored)" if len(restore) > 1 else ""
+            text.append("To restore it" + both + ": " + "; ".join(restore) + ".")
         used = {t.parameter for r in self.reports for t in r.thresholds}
         safe = sorted(p for p in used if all(t.distance is None for r in self.reports for t in r.thresholds
                                                 if t.parameter == p))
@@ -286,6 +307,15 @@ class Explanation:
 
     def __str__(self) -> str:
         return self.to_text()
+
+
+def _nearest(pairs: Any) -> tuple[ConditionReport, ParameterThreshold] | None:
+    """The (condition, lever) pair with the smallest distance, ``None`` if no lever reaches a threshold."""
+    best = None
+    for r, t in pairs:
+        if t.distance is not None and (best is None or t.distance < best[1].distance):
+            best = (r, t)
+    return best
 
 
 def explain(scenario: Scenario, outcome: str, overrides: Mapping[str, Any] | None = None,

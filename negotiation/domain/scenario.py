@@ -80,7 +80,9 @@ class RepeatedSpec:
     """A normal-form game of the scenario played repeatedly, as written in the file.
 
     ``target`` and ``punishment`` map parties to strategies (``punishment`` may also be
-    ``"nash"`` or ``"minmax"``); ``detection`` and ``false_alarm`` are expression texts.
+    ``"nash"`` or ``"minmax"``); ``enforce`` says what follows a deviation from the
+    punishment (``"restart"``, ``"nash"`` or a profile); ``detection`` and ``false_alarm``
+    are expression texts.
     """
 
     id: str
@@ -92,6 +94,7 @@ class RepeatedSpec:
     detection: str = "1"
     false_alarm: str = "0"
     description: str = ""
+    enforce: str | tuple[tuple[str, str], ...] = "restart"
 
 
 @dataclass(frozen=True)
@@ -251,8 +254,8 @@ class Scenario:
         detection = parse_expression(spec.detection, params, f"repeated.{spec.id}.detection")
         false_alarm = parse_expression(spec.false_alarm, params, f"repeated.{spec.id}.false_alarm")
         target = {self.party_name(p): s for p, s in spec.target}
-        punishment = spec.punishment if isinstance(spec.punishment, str) else \
-            {self.party_name(p): s for p, s in spec.punishment}
+        punishment, enforce = ((v if isinstance(v, str) else {self.party_name(p): s for p, s in v})
+                               for v in (spec.punishment, spec.enforce))
         if symbolic:
             stage: Any = self.game(spec.game)
         else:
@@ -260,7 +263,7 @@ class Scenario:
             subs = symbol_values(values)
             stage = self.game(spec.game).at(values)
             detection, false_alarm = detection.xreplace(subs), false_alarm.xreplace(subs)
-        return sustainability(stage, target, punishment, spec.periods, detection, false_alarm)
+        return sustainability(stage, target, punishment, spec.periods, detection, false_alarm, enforce)
 
     def bargaining_problem(self, bargaining: str, overrides: Mapping[str, Any] | None = None,
                            **kwargs: Any) -> BargainingProblem:
@@ -554,12 +557,12 @@ class _Builder:
                                  f"unknown game {gid!r}{suggest(gid, games)}; games: {', '.join(games)}")
         spec = games[gid]
         target = self._profile([*keys, "target"], d["target"], spec)
-        pun = d["punishment"]
-        punishment = pun if isinstance(pun, str) else self._profile([*keys, "punishment"], pun, spec)
+        fields = (("punishment", d["punishment"]), ("enforce", d.get("enforce", "restart")))
+        punishment, enforce = (v if isinstance(v, str) else self._profile([*keys, key], v, spec) for key, v in fields)
         texts = {f: self._expression([*keys, f], d.get(f, default), self.parameter_names)
                  for f, default in (("detection", 1), ("false_alarm", 0))}
         return RepeatedSpec(rid, d["title"], gid, target, punishment, d.get("periods"), texts["detection"],
-                            texts["false_alarm"], d.get("description", ""))
+                            texts["false_alarm"], d.get("description", ""), enforce)
 
     def bargaining(self, bid: str, d: dict[str, Any]) -> BargainingSpec:
         keys = ["bargaining", bid]
@@ -640,7 +643,9 @@ def to_dict(sc: Scenario) -> dict[str, Any]:
     out["repeated"] = {rid: drop_empty({
         "title": r.title, "description": r.description, "game": r.game, "target": dict(r.target),
         "punishment": r.punishment if isinstance(r.punishment, str) else dict(r.punishment),
-        "periods": r.periods, "detection": r.detection, "false_alarm": r.false_alarm,
+        "periods": r.periods, "enforce": None if r.enforce == "restart" else
+        (r.enforce if isinstance(r.enforce, str) else dict(r.enforce)),
+        "detection": r.detection, "false_alarm": r.false_alarm,
     }) for rid, r in sc.repeated.items()}
     out["bargaining"] = {bid: drop_empty({
         "title": b.title, "description": b.description, "players": list(b.players),

@@ -33,6 +33,7 @@ from negotiation.domain.scenario import Scenario
 from negotiation.engine.batch import pure_equilibria, solve_batch
 from negotiation.engine.expressions import symbol
 from negotiation.engine.parametric import ParametricGame
+from negotiation.engine.repeated import CATEGORIES
 from negotiation.engine.symbolic import conditions, regime_masks
 from negotiation.errors import GameError
 
@@ -436,17 +437,23 @@ def stress_test(
 # ============================================================ the shadow of the future
 @dataclass(frozen=True)
 class ShadowResult:
-    """Monte Carlo over a repeated game: how patient must the parties be?
+    """Monte Carlo over a repeated game: how patient must the parties be, and is the threat credible?
 
     Attributes
     ----------
     scenario, repeated : str
     n, seed : int
     delta_star : numpy.ndarray
-        The critical discount factor at each draw (0: the target holds even in one
-        shot; ``inf``: no discount factor sustains it).
+        The subgame-perfect critical discount factor at each draw: ``0`` where the target
+        is a stage equilibrium; otherwise the least ``delta`` from which every state's
+        constraint holds, the punishment's included (``inf``: none does).
+    cooperative_delta_star : numpy.ndarray
+        The same for the cooperative state alone: what a check that trusts the punishment
+        to be carried out would report.
+    one_shot : numpy.ndarray of bool
+        Whether the target is a stage Nash equilibrium at the draw.
     draws : pandas.DataFrame
-        The parameter draws and ``delta_star``.
+        The parameter draws, ``delta_star`` and ``cooperative_delta_star``.
     """
 
     scenario: str
@@ -454,39 +461,65 @@ class ShadowResult:
     n: int
     seed: int
     delta_star: np.ndarray
+    cooperative_delta_star: np.ndarray
+    one_shot: np.ndarray
     draws: pd.DataFrame
 
     def probability(self, delta: float, confidence: float = 0.95) -> tuple[float, tuple[float, float]]:
-        """Share of draws at which the target is sustained at ``delta``, with its Wilson interval."""
+        """Share of draws at which the target is sustained in a subgame-perfect equilibrium at ``delta``."""
         hits = int(np.count_nonzero(self.delta_star <= delta))
         return hits / self.n, wilson_interval(hits, self.n, confidence)
 
+    def categories(self, delta: float) -> np.ndarray:
+        """Each draw's category at ``delta`` (see :data:`negotiation.engine.repeated.CATEGORIES`)."""
+        labels = np.array(CATEGORIES, dtype=object)
+        code = np.where(self.one_shot, 0, np.where(self.cooperative_delta_star > delta, 3,
+                                                   np.where(self.delta_star > delta, 2, 1)))
+        return labels[code]
+
+    def by_category(self, delta: float, confidence: float = 0.95) -> pd.DataFrame:
+        """The share of draws in each category at ``delta``, with Wilson intervals."""
+        cats = self.categories(delta)
+        rows = []
+        for label in CATEGORIES:
+            hits = int(np.count_nonzero(cats == label))
+            lo, hi = wilson_interval(hits, self.n, confidence)
+            rows.append({"delta": delta, "category": label, "draws": hits, "share": hits / self.n,
+                         "low": lo, "high": hi})
+        return pd.DataFrame(rows)
+
     def to_frame(self, deltas: Sequence[float] = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99)) -> pd.DataFrame:
-        """For each discount factor: the share of draws sustaining the target, with its interval."""
+        """For each discount factor: the share of draws sustaining the target credibly (with its
+        interval), and the share a check of the cooperative state alone would add on a threat that
+        is not credible."""
         rows = []
         for d in deltas:
             p, (lo, hi) = self.probability(d)
-            rows.append({"delta": d, "probability": p, "low": lo, "high": hi})
+            bluff = float(np.mean(self.categories(d) == CATEGORIES[2]))
+            rows.append({"delta": d, "probability": p, "low": lo, "high": hi, "non_credible": bluff})
         return pd.DataFrame(rows)
 
-    def summary(self) -> str:
-        one_shot = self.probability(0.0)[0]
+    def summary(self, delta: float = 0.9) -> str:
+        shares = self.by_category(delta).set_index("category")["share"]
         never = float(np.mean(np.isinf(self.delta_star)))
-        finite = self.delta_star[np.isfinite(self.delta_star)]
+        finite = self.delta_star[np.isfinite(self.delta_star) & ~self.one_shot]
         median = float(np.median(finite)) if finite.size else float("nan")
-        return (f"'{self.repeated}': the target holds in one shot in {one_shot:.1%} of {self.n:,} draws; "
-                f"no discount factor sustains it in {never:.1%}; the median critical discount factor "
-                f"where one exists is {median:.3g}.")
+        return (f"'{self.repeated}' over {self.n:,} draws at delta = {delta:g}: one-shot equilibrium "
+                f"{shares[CATEGORIES[0]]:.1%}; sustained by a credible punishment {shares[CATEGORIES[1]]:.1%}; "
+                f"sustained only by a non-credible threat {shares[CATEGORIES[2]]:.1%}; not sustainable "
+                f"{shares[CATEGORIES[3]]:.1%}. No discount factor sustains it credibly in {never:.1%}; the median "
+                f"subgame-perfect threshold where repetition is needed and one exists is {median:.3g}.")
 
 
 def shadow_test(scenario: Scenario, repeated: str, n: int = 10_000, rng: int = 0,
-                vary: Sequence[str] | None = None) -> ShadowResult:
-    """Draw the parameters and compute the critical discount factor of a repeated game at each draw.
+                vary: Sequence[str] | None = None, tol: float = 1e-9) -> ShadowResult:
+    """Draw the parameters and compute the critical discount factors of a repeated game at each draw.
 
-    Uses the exact closed form of :meth:`Scenario.sustainability` (grim trigger) in the
-    parameters, compiled once and evaluated on all draws; the parameters not in
-    ``vary`` stay at their baseline.  Draws come from :func:`draw_parameters`, so the
-    same seed gives the same draws as :func:`stress_test`.
+    Uses the exact closed forms of :meth:`Scenario.sustainability` (grim trigger) in the
+    parameters: every state's threshold, the punishment's included, compiled once and
+    evaluated on all draws; the parameters not in ``vary`` stay at their baseline.  Draws
+    come from :func:`draw_parameters`, so the same seed gives the same draws as
+    :func:`stress_test`; ``tol`` is the stage-equilibrium tolerance, as there.
     """
     symbolic = scenario.sustainability(repeated, symbolic=True)
     names = list(scenario.parameters)
@@ -497,12 +530,20 @@ def shadow_test(scenario: Scenario, repeated: str, n: int = 10_000, rng: int = 0
     draws = draw_parameters(scenario, varied, n, rng)
     base = scenario.baseline()
     columns = [draws[k] if k in draws else np.full(n, float(base[k])) for k in names]
-    per_party = []
-    for crit in symbolic.critical.values():
-        f = sympy.lambdify([symbol(k) for k in names], crit, modules="numpy")
+
+    def evaluate(exprs: Sequence[sympy.Expr]) -> np.ndarray:
+        if not exprs:
+            return np.zeros((1, n))
+        f = sympy.lambdify([symbol(k) for k in names], list(exprs), modules="numpy")
         with np.errstate(divide="ignore", invalid="ignore"):
-            per_party.append(np.broadcast_to(np.asarray(f(*columns), dtype=float), (n,)))
-    star = np.max(per_party, axis=0)
+            return np.array([np.broadcast_to(np.asarray(v, dtype=float), (n,)) for v in f(*columns)])
+
+    coop = evaluate([c.critical for c in symbolic.constraints if c.phase == "cooperate"]).max(axis=0)
+    rest = evaluate([c.critical for c in symbolic.constraints if c.phase != "cooperate"]).max(axis=0)
+    one_shot = evaluate(symbolic.stage_gains).max(axis=0) <= tol
+    star = np.where(one_shot, 0.0, np.maximum(coop, rest))
+    coop = np.where(one_shot, 0.0, coop)
     frame = pd.DataFrame({k: draws[k] for k in varied})
     frame["delta_star"] = star
-    return ShadowResult(scenario.name, repeated, n, rng, star, frame)
+    frame["cooperative_delta_star"] = coop
+    return ShadowResult(scenario.name, repeated, n, rng, star, coop, one_shot, frame)

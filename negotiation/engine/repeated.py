@@ -107,8 +107,39 @@ def minmax(stage: NormalFormGame, player: str | int) -> tuple[Any, list[np.ndarr
 
 
 @dataclass(frozen=True)
+class IncentiveConstraint:
+    """One one-shot-deviation constraint of a trigger strategy: a player, in one state.
+
+    ``margin`` is a positive multiple of (value of complying) - (value of the best one-shot
+    deviation), a polynomial in ``delta`` (and in the stage game's parameters); ``critical``
+    is the least ``delta`` in ``[0, 1)`` from which it holds up to 1 (``0`` if always,
+    ``None`` if never; infinite where no discount factor suffices, in closed forms).
+    """
+
+    state: str
+    player: str
+    margin: sympy.Expr
+    critical: sympy.Expr | None
+
+    @property
+    def phase(self) -> str:
+        """``"cooperate"``, ``"punish"`` or ``"revert"``: on the path, in the punishment, after it."""
+        return self.state.split()[0]
+
+
+CATEGORIES = ("one-shot equilibrium", "sustained by a credible punishment", "sustained only by a non-credible threat",
+              "not sustainable")
+
+
+@dataclass(frozen=True)
 class Sustainability:
-    """Whether, and from which discount factor, a trigger strategy sustains a target profile.
+    """Whether, and from which discount factor, a trigger strategy is a subgame-perfect equilibrium.
+
+    Every state of the strategy is checked (the one-shot deviation principle, Mailath and
+    Samuelson 2006, Prop. 2.2.1): the cooperative state, each period of the punishment, and
+    the stage equilibrium played after a deviation from the punishment, if there is one.  A
+    threshold that only the cooperative state meets rests on a threat no one would carry
+    out: :attr:`cooperative_critical` keeps it apart, and :meth:`classify` names the case.
 
     Attributes
     ----------
@@ -118,93 +149,331 @@ class Sustainability:
         ``"minmax"`` or the punishment profile's strategies joined by ``", "``.
     periods : int or None
         Length of the punishment; ``None`` for grim trigger.
+    enforce : str
+        How a deviation from the punishment is itself punished: ``"restart"`` (the
+        punishment starts again: stick and carrot) or the stage equilibrium played for ever
+        after it (its strategies joined by ``", "``).
     detection, false_alarm : sympy.Expr
+    constraints : tuple of IncentiveConstraint
+        Every state's constraint for every player.
     margins : dict
-        Player -> the cooperative-state one-shot-deviation margin, a function of ``delta``
-        (and of the stage game's parameters), ``>= 0`` where the player complies.
+        Player -> the cooperative-state margin (``>= 0`` where the player keeps the target).
     critical : dict
-        Player -> the smallest ``delta`` in ``[0, 1)`` from which the player complies
-        (``0`` if always, ``None`` if never); with parameters, a closed form in them for
-        grim trigger (infinite where no discount factor suffices).
+        Player -> the smallest ``delta`` from which all of the player's constraints hold up
+        to 1 (``0`` if always, ``None`` if never; with parameters, a closed form in them for
+        grim trigger, infinite where no discount factor suffices).
+    cooperative_critical : dict
+        Player -> the same for the cooperative state alone: the threshold if the punishment
+        were sure to be carried out (a Nash, not necessarily subgame-perfect, threshold).
     """
 
     stage: StageGame = field(repr=False)
     target: tuple[str, ...]
     punishment: str
     periods: int | None
+    enforce: str
     detection: sympy.Expr
     false_alarm: sympy.Expr
+    constraints: tuple[IncentiveConstraint, ...]
     margins: dict[str, sympy.Expr]
     critical: dict[str, sympy.Expr | None]
-    _cells: tuple[tuple[int, ...], ...] = field(repr=False, default=())
+    cooperative_critical: dict[str, sympy.Expr | None]
+    _automaton: _Automaton = field(repr=False, default=None)  # type: ignore[assignment]
 
     @property
     def delta_star(self) -> sympy.Expr | None:
-        """The critical discount factor: the largest over the players (``None`` if never sustained)."""
-        values = list(self.critical.values())
-        if any(v is None for v in values):
-            return None
-        return sympy.Max(*values) if len(values) > 1 else values[0]
+        """The critical discount factor of the whole set of constraints (``None`` if never)."""
+        return _combine(list(self.critical.values()))
+
+    @property
+    def cooperative_delta_star(self) -> sympy.Expr | None:
+        """The critical discount factor of the cooperative state alone (``None`` if never)."""
+        return _combine(list(self.cooperative_critical.values()))
+
+    @property
+    def stage_gains(self) -> list[sympy.Expr]:
+        """Each player's best one-shot gain at the target in the stage game (all ``<= 0``: a stage equilibrium)."""
+        return self._automaton.stage_gains
+
+    def _subs(self, delta: Any, values: Mapping[str, Any] | None) -> dict[sympy.Symbol, Any]:
+        d = exact_value("delta", delta)
+        if not 0 <= d < 1:
+            raise GameError(f"delta must be in [0, 1), not {delta}")
+        return {DELTA: d, **symbol_values(values)}
+
+    def _held(self, delta: Any, values: Mapping[str, Any] | None, phases: Sequence[str]) -> bool:
+        subs = self._subs(delta, values)
+        return all(bool(c.margin.xreplace(subs) >= 0) for c in self.constraints if c.phase in phases)
 
     def holds(self, delta: Any, values: Mapping[str, Any] | None = None) -> bool:
-        """Whether every player's cooperative-state margin is non-negative at ``delta``."""
-        subs = {DELTA: exact_value("delta", delta), **symbol_values(values)}
-        return all(bool(m.xreplace(subs) >= 0) for m in self.margins.values())
+        """Whether the target is sustained at ``delta`` in a subgame-perfect equilibrium.
+
+        True where the target is a stage equilibrium (played whatever happened before), or
+        where every constraint of every state of the strategy holds.
+        """
+        return self.classify(delta, values) in CATEGORIES[:2]
+
+    def credible(self, delta: Any, values: Mapping[str, Any] | None = None) -> bool:
+        """Whether the punishment (and what enforces it) is itself an equilibrium at ``delta``."""
+        return self._held(delta, values, ("punish", "revert"))
+
+    def classify(self, delta: Any, values: Mapping[str, Any] | None = None) -> str:
+        """One of :data:`CATEGORIES` at ``delta``.
+
+        ``"one-shot equilibrium"``: the target is a stage Nash equilibrium (repetition
+        explains nothing); ``"sustained by a credible punishment"``: every constraint holds;
+        ``"sustained only by a non-credible threat"``: the cooperative state's constraints
+        hold but a punishment state's fail; ``"not sustainable"``: the cooperative state's fail.
+        """
+        subs = symbol_values(values)
+        if all(bool(g.xreplace(subs) <= 0) for g in self.stage_gains):
+            return CATEGORIES[0]
+        if not self._held(delta, values, ("cooperate",)):
+            return CATEGORIES[3]
+        return CATEGORIES[1] if self.credible(delta, values) else CATEGORIES[2]
+
+    def summary(self) -> str:
+        """One paragraph: whether, from which discount factor, and what breaks the strategy if nothing sustains it."""
+        target = f"({', '.join(self.target)})"
+        if any(g.free_symbols for g in self.stage_gains) or any(
+                isinstance(c.critical, sympy.Basic) and c.critical.free_symbols for c in self.constraints):
+            return (f"{target} sustained from the closed-form delta* in the parameters; evaluate it at values "
+                    "(scenario.sustainability(name, overrides)) for a verdict.")
+        if all(g <= 0 for g in self.stage_gains):
+            return (f"{target} is a stage Nash equilibrium: it holds in one shot, so repetition explains nothing "
+                    "(delta* = 0).")
+        star, coop = self.delta_star, self.cooperative_delta_star
+        failing = [c for c in self.constraints if c.phase != "cooperate" and c.critical is None]
+        if star is not None:
+            binding = max(self.constraints, key=lambda c: -1 if c.critical is None else c.critical)
+            return (f"{target} is sustained in a subgame-perfect equilibrium for delta >= {star} "
+                    f"({float(star):.4g}); binding: {binding.player} in state '{binding.state}'.")
+        if coop is None:
+            return f"{target} is not sustainable at any discount factor: the cooperative state's constraints fail."
+        who = "; ".join(f"{c.player} in state '{c.state}'" for c in failing)
+        return (f"{target} is not subgame perfect at any discount factor. The cooperative state alone would need "
+                f"delta >= {coop} ({float(coop):.4g}), but that rests on a threat that is not credible: {who} gains "
+                f"by deviating from the punishment ({self.punishment}) at every delta. Punish with a stage "
+                "equilibrium, or for a fixed number of periods with enforce='restart' (stick and carrot).")
 
     def one_shot_gains(self, delta: float, values: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Each player's best one-shot gain in each state of the strategy, computed numerically.
 
-        The values of the automaton's states come from solving its linear Bellman
-        system; a deviation earns the best stage payoff now and, in the cooperative
-        state, is signalled with probability ``detection``, which starts the punishment
-        (signals during a punishment are ignored: it runs its course).  Independent of
-        the closed form: the strategy profile is a subgame-perfect equilibrium when every
-        gain is ``<= 0``.  With minmax punishment the punishers' gains are usually
-        positive: that construction is a Nash, not a subgame-perfect, equilibrium.
+        Independent of the closed forms: the values of the automaton's states come from
+        solving its linear Bellman system in floating point; a deviation earns the best
+        stage payoff now and moves the play as the strategy says (in the cooperative state a
+        violation is signalled with probability ``detection``; a deviation from the
+        punishment is seen and handled by :attr:`enforce`).  The profile is a
+        subgame-perfect equilibrium when every gain is ``<= 0``.
 
         Returns
         -------
         DataFrame
             Columns ``state``, ``player``, ``gain``.
         """
-        stage = self.stage.at(values or {}) if isinstance(self.stage, ParametricGame) else self.stage
-        u = np.asarray(stage.payoffs, dtype=float)
-        q = float(self.detection.xreplace(symbol_values(values)))
-        a = float(self.false_alarm.xreplace(symbol_values(values)))
-        target, punish = self._cells
-        length = 1 if self.periods is None else self.periods
-        size = 1 + length
-        trans = np.zeros((size, size))
-        trans[0, 0], trans[0, 1] = 1 - a, a
-        for s in range(1, size):
-            trans[s, s + 1 if s + 1 < size else (s if self.periods is None else 0)] = 1.0
-        chains = [(None, punish[0])] if len(punish) == 1 else list(enumerate(punish))
-        rows = []
-        for k, cell in chains:
-            cells = [target] + [cell] * length
-            tag = "punish" if k is None else f"punish {stage.players[k]}"
-            for i, name in enumerate(stage.players):
-                stage_pay = np.array([u[(i, *c)] for c in cells])
-                v = np.linalg.solve(np.eye(size) - delta * trans, (1 - delta) * stage_pay)
-                for s, c in enumerate(cells):
-                    if s == 0 and k not in (None, i):
-                        continue  # in a minmax chain, only the punished player's deviation started it
-                    best = max(u[(i, *c[:i], b, *c[i + 1:])] for b in range(stage.shape[i]))
-                    comply = (1 - delta) * stage_pay[s] + delta * trans[s] @ v
-                    after = (1 - q) * v[0] + q * v[1] if s == 0 else trans[s] @ v
-                    state = "cooperate" if s == 0 else f"{tag} {s}"
-                    rows.append({"state": state, "player": name,
-                                 "gain": float((1 - delta) * best + delta * after - comply)})
-        return pd.DataFrame(rows)
+        return self._automaton.gains(float(delta), values)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per player: margin, critical delta (exact text and float)."""
+        """One row per constraint: state, player, margin and critical delta (exact text and float)."""
         rows = []
-        for name, margin in self.margins.items():
-            crit = self.critical[name]
-            rows.append({"player": name, "margin": str(margin), "critical_delta": None if crit is None else str(crit),
+        for c in self.constraints:
+            crit = c.critical
+            rows.append({"state": c.state, "player": c.player, "margin": str(c.margin),
+                         "critical_delta": None if crit is None else str(crit),
                          "critical_delta_float": None if crit is None or crit.free_symbols else float(crit)})
         return pd.DataFrame(rows)
+
+
+def _combine(values: list[sympy.Expr | None]) -> sympy.Expr | None:
+    if any(v is None for v in values):
+        return None
+    return sympy.Max(*values) if len(values) > 1 else values[0]
+
+
+@dataclass(frozen=True)
+class _Automaton:
+    """The trigger strategy as an automaton: which stage profile each state plays and where play goes.
+
+    States: ``cooperate`` (the target); the punishment, one chain of ``periods`` states (one
+    absorbing state for grim trigger) per punishment profile (one common profile, or one
+    per punished player for minmax); and ``revert``, the stage equilibrium played for ever
+    after a deviation from the punishment when ``enforce`` names one.  On the path a false
+    alarm starts the punishment; a deviation in the cooperative state is signalled with
+    probability ``detection``; a deviation from the punishment is seen (the fighting is in
+    the open) and restarts the deviator's punishment or starts the reversion.
+    """
+
+    stage: StageGame
+    target: tuple[int, ...]
+    chains: tuple[tuple[int, ...], ...]
+    periods: int | None
+    revert: tuple[int, ...] | None
+    detection: sympy.Expr
+    false_alarm: sympy.Expr
+
+    @property
+    def length(self) -> int:
+        return 1 if self.periods is None else self.periods
+
+    def chain_of(self, i: int) -> int:
+        """The punishment chain a deviation by player ``i`` starts."""
+        return 0 if len(self.chains) == 1 else i
+
+    def label(self, k: int, s: int) -> str:
+        who = "" if len(self.chains) == 1 else f" {self.stage.players[k]}"
+        return f"punish{who}" + ("" if self.periods is None else f" {s}")
+
+    def states(self) -> list[tuple[str, tuple[int, ...]]]:
+        out = [("cooperate", self.target)]
+        out += [(self.label(k, s), cell) for k, cell in enumerate(self.chains) for s in range(1, self.length + 1)]
+        if self.revert is not None:
+            out.append(("revert", self.revert))
+        return out
+
+    @property
+    def stage_gains(self) -> list[sympy.Expr]:
+        """Each player's best one-shot gain at the target in the stage game (``<= 0`` for all: a stage equilibrium)."""
+        return [_gain(self.stage, i, self.target) for i in range(self.stage.n_players)]
+
+    # ---------------------------------------------------------- closed forms
+    def constraints(self) -> list[IncentiveConstraint]:
+        """Every state's constraint, as a polynomial margin in ``delta`` times a positive factor.
+
+        With ``D = 1 - delta + a delta (1 - delta^T)`` (the discounting of the cooperative
+        state's value), values are carried as ``V * D``: ``V_C D = (1 - delta) u + a delta p
+        (1 - delta^T)``, and a punishment state ``m`` periods from its end has
+        ``V D = p (1 - delta^m) D + delta^m V_C D``.  For grim trigger every margin is
+        linear in ``delta`` and its threshold is in closed form.
+        """
+        stage, q, a = self.stage, self.detection, self.false_alarm
+        grim = self.periods is None
+        t_pow = 0 if grim else DELTA**self.periods
+        out = []
+        for i, name in enumerate(stage.players):
+            u, g = _payoff(stage, i, self.target), _gain(stage, i, self.target)
+            p = _payoff(stage, i, self.chains[self.chain_of(i)])
+            margin = -g * (1 - DELTA + DELTA * a * (1 - t_pow)) + DELTA * (q - a) * (1 - t_pow) * (u - p)
+            if grim:
+                crit = _linear_critical(-g, (1 - a) * g + (q - a) * (u - p))
+            else:
+                crit = _polynomial_critical(margin)
+            out.append(IncentiveConstraint("cooperate", name, _tidy(margin), crit))
+        for k, cell in enumerate(self.chains):
+            for s in range(1, self.length + 1):
+                for i, name in enumerate(stage.players):
+                    p, g = _payoff(stage, i, cell), _gain(stage, i, cell)
+                    w = _payoff(stage, i, self.revert) if self.revert is not None else None
+                    if grim:  # V = p in the punishment; a deviation leads to V = p of the deviator's chain, or to w
+                        after = w if w is not None else _payoff(stage, i, self.chains[self.chain_of(i)])
+                        margin = -(1 - DELTA) * g + DELTA * (p - after)
+                        crit = _linear_critical(-g, g + (p - after))
+                    else:
+                        nxt = self._value_d(i, k, s + 1)
+                        dev = w * self._discounting() if w is not None else self._value_d(i, self.chain_of(i), 1)
+                        margin = -(1 - DELTA) * g * self._discounting() + DELTA * (nxt - dev)
+                        crit = _polynomial_critical(margin)
+                    out.append(IncentiveConstraint(self.label(k, s), name, _tidy(margin), crit))
+        if self.revert is not None:
+            for i, name in enumerate(stage.players):
+                g = _gain(stage, i, self.revert)
+                out.append(IncentiveConstraint("revert", name, _tidy(-(1 - DELTA) * g), _linear_critical(-g, g)))
+        return out
+
+    def _discounting(self) -> sympy.Expr:
+        return 1 - DELTA + DELTA * self.false_alarm * (1 - DELTA**self.length)
+
+    def _value_d(self, i: int, k: int, s: int) -> sympy.Expr:
+        """``V * D`` of player ``i`` in state ``s`` of chain ``k`` (``s = periods + 1``: back to cooperation)."""
+        u = _payoff(self.stage, i, self.target)
+        p0 = _payoff(self.stage, i, self.chains[0])
+        coop = (1 - DELTA) * u + self.false_alarm * DELTA * p0 * (1 - DELTA**self.length)
+        m = self.length - s + 1
+        return _payoff(self.stage, i, self.chains[k]) * (1 - DELTA**m) * self._discounting() + DELTA**m * coop
+
+    # ------------------------------------------------------------- numerics
+    def gains(self, delta: float, values: Mapping[str, Any] | None) -> pd.DataFrame:
+        stage = self.stage.at(values or {}) if isinstance(self.stage, ParametricGame) else self.stage
+        u = np.asarray(stage.payoffs, dtype=float)
+        subs = symbol_values(values)
+        q, a = float(self.detection.xreplace(subs)), float(self.false_alarm.xreplace(subs))
+        states = self.states()
+        size, length = len(states), self.length
+
+        def first(k: int) -> int:
+            return 1 + k * length
+
+        def successor(x: int) -> int:
+            if x == 0 or self.periods is None or (self.revert is not None and x == size - 1):
+                return x
+            return x + 1 if (x - 1) % length + 1 < length else 0
+
+        path = np.zeros((size, size))
+        path[0, 0], path[0, first(0)] = 1 - a, a
+        for x in range(1, size):
+            path[x, successor(x)] = 1.0
+        rows = []
+        for i, name in enumerate(stage.players):
+            pay = np.array([u[(i, *cell)] for _, cell in states])
+            v = np.linalg.solve(np.eye(size) - delta * path, (1 - delta) * pay)
+            for x, (label, cell) in enumerate(states):
+                best = max(u[(i, *cell[:i], b, *cell[i + 1:])] for b in range(stage.shape[i]))
+                if x == 0:
+                    after = (1 - q) * v[0] + q * v[first(self.chain_of(i))]
+                elif self.revert is not None:
+                    after = v[size - 1]
+                else:
+                    after = v[first(self.chain_of(i))]
+                rows.append({"state": label, "player": name, "gain": float((1 - delta) * best + delta * after - v[x])})
+        return pd.DataFrame(rows)
+
+
+def _gain(stage: StageGame, i: int, cell: tuple[int, ...]) -> sympy.Expr:
+    """Player ``i``'s best one-shot gain at ``cell`` in the stage game, ``>= 0``.
+
+    Written as ``Max(0, u(b) - u(cell), ...)`` so that it is exactly zero where ``cell`` is a
+    best response, also when evaluated in floating point.
+    """
+    here = _payoff(stage, i, cell)
+    options = [_payoff(stage, i, (*cell[:i], b, *cell[i + 1:])) - here for b in range(stage.shape[i]) if b != cell[i]]
+    return sympy.Max(sympy.Integer(0), *options)
+
+
+def _tidy(margin: sympy.Expr) -> sympy.Expr:
+    return sympy.factor(margin) if not margin.free_symbols - {DELTA} else margin
+
+
+def _linear_critical(a0: sympy.Expr, slope: sympy.Expr) -> sympy.Expr | None:
+    """The least ``delta`` in [0, 1) from which ``a0 + slope * delta >= 0`` holds up to 1.
+
+    ``0`` if it holds on all of [0, 1); ``-a0 / slope`` if it starts to hold inside; never
+    (``None``, or infinity in a closed form in parameters) if it fails just below 1.
+    """
+    end = a0 + slope
+    if (a0.free_symbols if isinstance(a0, sympy.Basic) else ()) or \
+            (end.free_symbols if isinstance(end, sympy.Basic) else ()):
+        return sympy.Piecewise((sympy.Integer(0), sympy.And(a0 >= 0, end >= 0)), (-a0 / slope, end > 0),
+                               (sympy.oo, True))
+    if a0 >= 0 and end >= 0:
+        return sympy.Integer(0)
+    return -a0 / slope if end > 0 else None
+
+
+def _polynomial_critical(margin: sympy.Expr) -> sympy.Expr | None:
+    """The least ``delta`` in [0, 1) from which ``margin >= 0`` holds up to 1 (numeric games)."""
+    if margin.free_symbols - {DELTA}:
+        raise GameError("a punishment of a fixed length has no closed-form threshold in the parameters "
+                        "(it is a root of a polynomial of that degree); use the numeric game: stage.at(values)")
+    margin = sympy.expand(margin)
+    if margin.is_number:
+        return sympy.Integer(0) if margin >= 0 else None
+    holds = sympy.solve_univariate_inequality(sympy.Ge(margin, 0), DELTA, relational=False,
+                                              domain=sympy.Interval.Ropen(0, 1))
+    if holds is sympy.S.EmptySet:
+        return None
+    last = holds.args[-1] if isinstance(holds, sympy.Union) else holds
+    if not isinstance(last, sympy.Interval) or last.sup != 1:
+        return None
+    return last.inf
 
 
 def sustainability(
@@ -214,8 +483,9 @@ def sustainability(
     periods: int | None = None,
     detection: Any = 1,
     false_alarm: Any = 0,
+    enforce: Mapping[str, str] | Sequence[str | int] | str = "restart",
 ) -> Sustainability:
-    """The discount factors at which a trigger strategy sustains ``target`` (see the module docstring).
+    """The discount factors at which a trigger strategy is a subgame-perfect equilibrium (see the module docstring).
 
     Parameters
     ----------
@@ -229,7 +499,13 @@ def sustainability(
     periods : int, optional
         Punishment length; grim trigger by default.
     detection, false_alarm : number or expression
-        Probability that a violation, respectively compliance, is signalled.
+        Probability that a violation, respectively compliance, is signalled in the
+        cooperative state.
+    enforce : ``"restart"``, ``"nash"`` or profile
+        What follows a deviation from the punishment: ``"restart"`` starts the
+        deviator's punishment again (with ``periods``, Abreu's stick and carrot; with grim
+        trigger the punishment must then be a stage equilibrium), or a stage Nash
+        equilibrium played for ever (``"nash"``: the unique pure one).
 
     Examples
     --------
@@ -242,7 +518,7 @@ def sustainability(
     q, a = _probability(stage, "detection", detection), _probability(stage, "false_alarm", false_alarm)
     if not (q.free_symbols or a.free_symbols) and not (0 <= a < q <= 1):
         raise GameError(f"need 0 <= false_alarm < detection <= 1; got detection={q}, false_alarm={a}")
-    if periods is not None and (not isinstance(periods, int) or periods < 1):
+    if periods is not None and (isinstance(periods, bool) or not isinstance(periods, int) or periods < 1):
         raise GameError(f"periods must be a positive integer or None (grim trigger), not {periods!r}")
     n = stage.n_players
     if isinstance(punishment, str) and punishment == "minmax":
@@ -250,35 +526,49 @@ def sustainability(
             raise GameError("minmax punishment needs numeric payoffs: use game.at(values)")
         if a != 0:
             raise GameError("with minmax punishment a false alarm would not say whom to punish; use false_alarm=0")
-        pun_cells = []
-        pun_values = []
+        chains = []
         for i in range(n):
-            value, strategies = minmax(stage, i)
+            _, strategies = minmax(stage, i)
             if any(np.count_nonzero(np.asarray(s, dtype=float)) > 1 for j, s in enumerate(strategies) if j != i):
                 raise GameError(f"minmaxing {stage.players[i]} needs a mixed strategy; name a pure punishment "
                                 "profile, or use punishment='nash'")
-            pun_cells.append(tuple(int(np.argmax(np.asarray(s, dtype=float))) for s in strategies))
-            pun_values.append(sympy.Rational(to_fraction(value)) if stage.exact else sympy.Float(value))
+            chains.append(tuple(int(np.argmax(np.asarray(s, dtype=float))) for s in strategies))
         label = "minmax"
     else:
-        if isinstance(punishment, str) and punishment == "nash":
-            cell = _unique_pure_nash(stage)
-        else:
-            cell = stage.profile_index(punishment)  # type: ignore[arg-type]
-        pun_cells = [cell]
-        pun_values = [_payoff(stage, i, cell) for i in range(n)]
-        label = ", ".join(stage.strategies[i][k] for i, k in enumerate(cell))
-    margins, critical = {}, {}
-    t_pow = 0 if periods is None else DELTA**periods
-    for i, name in enumerate(stage.players):
-        u = _payoff(stage, i, target_cell)
-        d = sympy.Max(*(_payoff(stage, i, (*target_cell[:i], b, *target_cell[i + 1:])) for b in range(stage.shape[i])))
-        p = pun_values[i]
-        margin = (u - d) * (1 - DELTA + DELTA * a * (1 - t_pow)) + DELTA * (q - a) * (1 - t_pow) * (u - p)
-        margins[name] = sympy.simplify(margin) if not margin.free_symbols - {DELTA} else margin
-        critical[name] = _critical(margin, u, d, p, q, a, periods)
+        cell = _unique_pure_nash(stage) if isinstance(punishment, str) and punishment == "nash" else \
+            stage.profile_index(punishment)  # type: ignore[arg-type]
+        chains = [cell]
+        label = _cell_label(stage, cell)
+    if isinstance(enforce, str) and enforce == "restart":
+        revert = None
+    else:
+        revert = _unique_pure_nash(stage) if isinstance(enforce, str) and enforce == "nash" else \
+            stage.profile_index(enforce)  # type: ignore[arg-type]
+        if not isinstance(stage, ParametricGame) and not stage.is_nash(stage.pure_profile(revert), tol=0):
+            raise GameError(f"enforce: ({_cell_label(stage, revert)}) is not a stage Nash equilibrium, so reverting "
+                            "to it would not be credible either")
+    auto = _Automaton(stage, target_cell, tuple(chains), periods, revert, q, a)
+    constraints = tuple(auto.constraints())
+    critical, cooperative = {}, {}
+    for name in stage.players:
+        mine = [c for c in constraints if c.player == name]
+        cooperative[name] = next(c.critical for c in mine if c.phase == "cooperate")
+        critical[name] = _combine([c.critical for c in mine])
+    one_shot = auto.stage_gains
+    if any(g.free_symbols for g in one_shot):
+        critical = {k: sympy.Piecewise((sympy.Integer(0), sympy.And(*(g <= 0 for g in one_shot))), (v, True))
+                    for k, v in critical.items()}
+    elif all(g <= 0 for g in one_shot):  # the target is a stage equilibrium: sustained at every delta
+        critical = dict.fromkeys(critical, sympy.Integer(0))
     return Sustainability(stage, tuple(stage.strategies[i][k] for i, k in enumerate(target_cell)), label, periods,
-                          q, a, margins, critical, (target_cell, tuple(pun_cells)))
+                          "restart" if revert is None else _cell_label(stage, revert), q, a, constraints,
+                          {c.player: c.margin for c in constraints if c.phase == "cooperate"}, critical, cooperative,
+                          auto)
+
+
+def _cell_label(stage: StageGame, cell: tuple[int, ...]) -> str:
+    return ", ".join(stage.strategies[i][k] for i, k in enumerate(cell))
+
 
 
 def _probability(stage: StageGame, name: str, value: Any) -> sympy.Expr:
@@ -302,31 +592,6 @@ def _unique_pure_nash(stage: StageGame) -> tuple[int, ...]:
     if len(pure) != 1:
         raise GameError(f"the stage game has {len(pure)} pure equilibria; name the punishment profile")
     return tuple(int(np.argmax(np.asarray(v, dtype=float))) for v in pure[0].profile.probabilities)
-
-
-def _critical(margin: sympy.Expr, u, d, p, q, a, periods: int | None) -> sympy.Expr | None:
-    """The least ``delta`` in [0, 1) from which ``margin >= 0`` holds up to 1."""
-    others = margin.free_symbols - {DELTA}
-    if periods is None:  # the closed form
-        gain = d - u
-        crit = gain / ((q - a) * (u - p) + (1 - a) * gain)
-        if others:  # infinite where no discount factor suffices
-            return sympy.Piecewise((sympy.Integer(0), gain <= 0), (crit, (q - a) * (u - p) > a * gain),
-                                   (sympy.oo, True))
-        if gain <= 0:
-            return sympy.Integer(0)
-        return crit if (q - a) * (u - p) > a * gain else None
-    if others:
-        raise GameError("a punishment of a fixed length has no closed-form threshold in the parameters "
-                        "(it is a root of a polynomial of that degree); use the numeric game: stage.at(values)")
-    holds = sympy.solve_univariate_inequality(sympy.Ge(margin, 0), DELTA, relational=False,
-                                              domain=sympy.Interval.Ropen(0, 1))
-    if holds is sympy.S.EmptySet:
-        return None
-    last = holds.args[-1] if isinstance(holds, sympy.Union) else holds
-    if not isinstance(last, sympy.Interval) or last.sup != 1:
-        return None
-    return last.inf
 
 
 # ---------------------------------------------------------------- payoff sets
