@@ -11,6 +11,11 @@
   correlated equilibrium and ``--method qre [--lam L]`` the logit QRE at ``L``;
 - ``negotiation explain NAME|FILE --outcome O [--set p=v ...] [--format table|json|csv]``:
   the conditions that hold an outcome up, their slack and thresholds;
+- ``negotiation check NAME|FILE [-n N] [--sobol N] [--seed S] [--source-text ID=PATH ...]
+  [--format table|json|csv]``: the model's faults (inert parameters, threats that are not
+  credible, knife-edge or fragile historical outcomes, results resting on assumptions,
+  provenance and unit faults), each with its place in the file and what to do; exit 1
+  when there are errors;
 - ``negotiation stress NAME|FILE --outcome O [-n N] [--seed S] [--workers W | --dask ADDRESS]
   [--store DIR] [--format table|json]``: a Monte Carlo stress test of an outcome;
   ``--repeated R`` instead gives the share of draws at which a repeated game's target is
@@ -30,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from negotiation import catalog
+from negotiation.domain.diagnostics import check_texts, diagnose
 from negotiation.domain.explain import explain
 from negotiation.domain.leverage import number, plain
 from negotiation.domain.scenario import Scenario, load_scenario
@@ -295,6 +301,14 @@ def build_parser() -> argparse.ArgumentParser:
     p_ex.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
                       help="override a parameter's baseline (repeatable)")
     p_ex.add_argument("--format", default="table", choices=("table", "json", "csv"))
+    p_ck = sub.add_parser("check", help="check a scenario for faults a referee would find (exit 1 on errors)")
+    p_ck.add_argument("target", metavar="NAME|FILE")
+    p_ck.add_argument("-n", type=int, default=4000, help="draws of the stress and shadow tests")
+    p_ck.add_argument("--sobol", type=int, default=1024, help="base sample of the Sobol indices")
+    p_ck.add_argument("--seed", type=int, default=0, help="root seed (same seed, same report)")
+    p_ck.add_argument("--source-text", action="append", default=[], metavar="ID=PATH",
+                      help="a source's text, to check the facts attributed to it (repeatable)")
+    p_ck.add_argument("--format", default="table", choices=("table", "json", "csv"))
     p_st = sub.add_parser("stress", help="Monte Carlo stress test of an outcome over the parameters' distributions")
     p_st.add_argument("target", metavar="NAME|FILE")
     what = p_st.add_mutually_exclusive_group(required=True)
@@ -354,6 +368,29 @@ def _stress(sc: Scenario, args: argparse.Namespace) -> str:
     ])
 
 
+class _Failed(Exception):
+    """A command that ran and printed its output but must exit with status 1 (``check`` found errors)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _check(sc: Scenario, args: argparse.Namespace) -> str:
+    if args.n < 1 or args.sobol < 2:
+        raise GameError("-n must be at least 1 and --sobol at least 2")
+    report = diagnose(sc, texts=check_texts(args.source_text), n=args.n, sobol=args.sobol, seed=args.seed)
+    if args.format == "json":
+        text = json.dumps({"scenario": report.scenario, "findings": report.to_frame().to_dict(orient="records"),
+                           "settings": vars(report.settings)}, indent=1)
+    elif args.format == "csv":
+        text = _csv(report.to_frame())
+    else:
+        text = report.to_text()
+    if report.errors:
+        raise _Failed(text)
+    return text
+
+
 def _run(args: argparse.Namespace) -> str:
     if args.command == "list":
         return "\n".join(catalog.list())
@@ -395,6 +432,8 @@ def _run(args: argparse.Namespace) -> str:
         raise GameError(f"{args.target} is a game, not a scenario; {args.command} needs a scenario with outcomes")
     if args.command == "stress":
         return _stress(obj, args)
+    if args.command == "check":
+        return _check(obj, args)
     ex = explain(obj, args.outcome, _overrides(args.set))
     if args.format == "json":
         return json.dumps(ex.to_dict(), indent=1)
@@ -406,6 +445,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         text = _run(args)
+    except _Failed as failed:
+        sys.stdout.write(failed.text.rstrip("\n") + "\n")
+        return 1
     except NegotiationError as err:
         print(f"negotiation: error: {err}", file=sys.stderr)
         return 2

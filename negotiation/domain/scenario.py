@@ -147,6 +147,8 @@ class Scenario:
     assumptions: tuple[str, ...] = ()
     repeated: Mapping[str, RepeatedSpec] = field(default_factory=dict)
     bargaining: Mapping[str, BargainingSpec] = field(default_factory=dict)
+    origin: str = field(default="", compare=False, repr=False)
+    lines: Mapping[tuple[Any, ...], int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("sources", "parties", "parameters", "games", "outcomes", "repeated", "bargaining"):
@@ -159,6 +161,16 @@ class Scenario:
         return to_dict(self) == to_dict(other)
 
     __hash__ = None  # type: ignore[assignment]
+
+    def where(self, *keys: Any) -> str:
+        """``file:line: key.path`` of a place in the file the scenario was read from (for messages)."""
+        return _Context(self.origin or "<scenario>", self.lines).place(keys)
+
+    def diagnose(self, **kwargs: Any) -> Any:
+        """Check the model for faults a referee would find (see :func:`negotiation.domain.diagnostics.diagnose`)."""
+        from negotiation.domain.diagnostics import diagnose
+
+        return diagnose(self, **kwargs)
 
     # -------------------------------------------------------------------- values
     def baseline(self) -> dict[str, Fraction]:
@@ -347,11 +359,18 @@ class _Context:
         self.path = path
         self.lines = lines
 
+    def line(self, keys: Sequence[Any]) -> int | None:
+        """The line of key path ``keys``, or of its nearest parent with one."""
+        where = tuple(keys)
+        return next((self.lines[where[:n]] for n in range(len(where), -1, -1) if where[:n] in self.lines), None)
+
+    def place(self, keys: Sequence[Any]) -> str:
+        line = self.line(keys)
+        return f"{self.path}{'' if line is None else f':{line}'}: {_key_path(keys)}"
+
     def error(self, keys: Sequence[Any], reason: str, at: Sequence[Any] | None = None) -> GameFormatError:
         """The error at key path ``keys``; its line is that of ``at`` (default ``keys``) or its nearest parent."""
-        where = tuple(keys if at is None else at)
-        line = next((self.lines[where[:n]] for n in range(len(where), -1, -1) if where[:n] in self.lines), None)
-        return GameFormatError(reason, self.path, line, _key_path(keys))
+        return GameFormatError(reason, self.path, self.line(keys if at is None else at), _key_path(keys))
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -429,7 +448,7 @@ class _Builder:
             raise self.ctx.error([section, k], f"the name {k!r} is already used by another game or problem")
         return Scenario(
             d["name"], d["title"], d.get("description", ""), sources, parties, parameters, games, outcomes,
-            tuple(d.get("assumptions", ())), repeated, bargaining,
+            tuple(d.get("assumptions", ())), repeated, bargaining, self.ctx.path, dict(self.ctx.lines),
         )
 
     def provenance(self, keys: list[Any], data: dict[str, Any]) -> Provenance:

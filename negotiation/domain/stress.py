@@ -185,7 +185,9 @@ class StressResult:
     confidence : float
     sensitivity : pandas.DataFrame
         Per parameter: Spearman rank correlation with the outcome holding, its p-value,
-        and a first-order variance share (correlation ratio over quantile bins).
+        a first-order variance share (correlation ratio over quantile bins), and, unless
+        ``sobol=None``, the first-order and total Sobol indices with the half-widths of
+        their intervals (:func:`sobol_indices`) and the kind of the baseline's provenance.
     tipping_points : pandas.DataFrame
         Per parameter, with the others at baseline: the nearest value at which the
         outcome stops holding (from :func:`negotiation.explain`).
@@ -265,6 +267,73 @@ def _sensitivity(draws: Mapping[str, np.ndarray], holds: np.ndarray, bins: int =
     frame = pd.DataFrame(rows)
     order = frame["rank_correlation"].abs().sort_values(ascending=False, kind="stable").index
     return frame.loc[order].reset_index(drop=True)
+
+
+def sobol_indices(
+    scenario: Scenario,
+    outcome: str,
+    n: int = 1024,
+    rng: int = 0,
+    *,
+    vary: Sequence[str] | None = None,
+    confidence: float = 0.95,
+    tol: float = 1e-9,
+) -> pd.DataFrame:
+    """First-order and total Sobol indices of whether ``outcome`` holds, over the parameters' distributions.
+
+    Saltelli's design (Saltelli 2002, *Comput. Phys. Commun.* 145, 280-297; Saltelli et al.
+    2010, *Comput. Phys. Commun.* 181, 259-270) from a scrambled Sobol sequence, mapped
+    through each parameter's quantile function, and the estimators of SALib
+    (``SALib.sample.sobol``, ``SALib.analyze.sobol``; Herman and Usher 2017, *JOSS* 2(9), 97),
+    with bootstrap intervals at ``confidence``.  The model is run ``N (d + 2)`` times, ``N``
+    being ``n`` rounded up to a power of two and ``d`` the number of varied parameters.
+    The sample and the bootstrap draw from children of ``SeedSequence(rng)`` distinct from
+    those of :func:`draw_parameters`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per parameter, largest total index first: ``S1``, ``S1_conf``, ``ST``, ``ST_conf``
+        (half-widths of the intervals) and ``baseline`` (the kind of its baseline's
+        provenance: ``source``, ``anchored assumption`` or ``assumption``).  All ``NaN``
+        when the outcome holds at every draw or at none (no variance to apportion).
+    """
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise GameError(f"sobol: n must be an integer of at least 2, not {n!r}")
+    spec = scenario.outcome(outcome)
+    game = scenario.game(spec.game)
+    names = list(vary) if vary is not None else _used_parameters(scenario, game)
+    unknown = [v for v in names if v not in scenario.parameters]
+    if unknown:
+        raise GameError(f"unknown parameter(s) {unknown}")
+    base_n = 1 << (int(n) - 1).bit_length()
+    children = np.random.SeedSequence(int(rng)).spawn(len(scenario.parameters) + 2)
+    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+    unit = sobol_sample.sample(problem, base_n, calc_second_order=False, seed=np.random.default_rng(children[-2]))
+    values = {k: float(v) for k, v in scenario.baseline().items() if k not in names}
+    for j, name in enumerate(names):
+        values[name] = scenario.parameters[name].distribution.scipy().ppf(unit[:, j])
+    cells = [game.profile_index(p) for p in spec.profiles]
+    y = _stress_chunk((game, values, cells, tol))["holds"].astype(float)
+    kinds = [scenario.parameters[k].baseline_provenance.kind for k in names]
+    if y.var() == 0:
+        nan = np.full(len(names), np.nan)
+        return pd.DataFrame({"parameter": names, "S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan,
+                             "baseline": kinds})
+    boot = int(children[-1].generate_state(1)[0])
+    res = sobol_analyze.analyze(problem, y, calc_second_order=False, conf_level=confidence, seed=boot)
+    frame = pd.DataFrame({"parameter": names, "S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"],
+                          "ST_conf": res["ST_conf"], "baseline": kinds})
+    return frame.sort_values("ST", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _used_parameters(scenario: Scenario, game: ParametricGame) -> list[str]:
+    """The scenario's parameters that appear in the game's payoffs, in the scenario's order."""
+    used = {str(s) for e in game.payoffs.flat for s in e.free_symbols}
+    return [k for k in scenario.parameters if k in used]
 
 
 def _tipping_points(scenario: Scenario, outcome: str) -> pd.DataFrame:
@@ -385,6 +454,7 @@ def stress_test(
     executor: Any = None,
     store: str | None = None,
     progress: bool | None = None,
+    sobol: int | None = 1024,
 ) -> StressResult:
     """Monte Carlo over the parameters' distributions: how robust is ``outcome``?
 
@@ -404,13 +474,15 @@ def stress_test(
         Of the Wilson interval.
     chunk_size, executor, store, progress
         See :func:`negotiation.compute.run_chunks`; ``store`` is a directory.
+    sobol : int or None
+        Base sample size of the Sobol indices added to ``sensitivity`` (see
+        :func:`sobol_indices`; ``sobol * (d + 2)`` more model runs), ``None`` for none.
     """
     if isinstance(rng, np.random.Generator) or not isinstance(rng, (int, np.integer)):
         raise GameError("rng must be an integer seed (the root of a SeedSequence), so runs can be repeated")
     spec = scenario.outcome(outcome)
     game = scenario.game(spec.game)
-    used = sorted({str(s) for e in game.payoffs.flat for s in e.free_symbols}, key=list(scenario.parameters).index)
-    names = list(vary) if vary is not None else used
+    names = list(vary) if vary is not None else _used_parameters(scenario, game)
     unknown = [v for v in names if v not in scenario.parameters]
     if unknown:
         raise GameError(f"unknown parameter(s) {unknown}")
@@ -426,10 +498,14 @@ def stress_test(
     parts = run_chunks(_stress_chunk, tasks, executor=executor, store=chunk_store, progress=progress, desc="stress")
     holds = np.concatenate([p["holds"] for p in parts]) if parts else np.zeros(0, dtype=bool)
     successes = int(holds.sum())
+    sensitivity = _sensitivity(draws, holds)
+    if sobol is not None:
+        indices = sobol_indices(scenario, outcome, sobol, int(rng), vary=names, confidence=confidence, tol=tol)
+        sensitivity = sensitivity.merge(indices, on="parameter", how="left")
     return StressResult(
         scenario.name, outcome, n, int(rng), successes / n if n else float("nan"),
         wilson_interval(successes, n, confidence), confidence,
-        _sensitivity(draws, holds), _tipping_points(scenario, outcome),
+        sensitivity, _tipping_points(scenario, outcome),
         distance_to_breakdown(scenario, outcome), pd.DataFrame(draws).assign(holds=holds),
     )
 

@@ -549,6 +549,9 @@ def sustainability(
                             "to it would not be credible either")
     auto = _Automaton(stage, target_cell, tuple(chains), periods, revert, q, a)
     constraints = tuple(auto.constraints())
+    if isinstance(stage, ParametricGame):  # closed forms: never is an infinite threshold
+        constraints = tuple(IncentiveConstraint(c.state, c.player, c.margin, sympy.oo if c.critical is None
+                                                else c.critical) for c in constraints)
     critical, cooperative = {}, {}
     for name in stage.players:
         mine = [c for c in constraints if c.player == name]
