@@ -113,7 +113,8 @@ def _add_parameter(name, **kw):
 
 CASES = {
     # code: (mutation that triggers it, expected severity)
-    "inert-parameter": (_both(_add_parameter("prestige"), _set_payoff("standoff", ["hold", "push"], "b", "-1 + prestige"),
+    "inert-parameter": (_both(_add_parameter("prestige"),
+                              _set_payoff("standoff", ["hold", "push"], "b", "-1 + prestige"),
                               _set_payoff("standoff", ["hold", "stop"], "b", "-2 + prestige")), "warning"),
     "unused-parameter": (_add_parameter("extra"), "warning"),
     "non-credible-threat": (lambda d: (d["games"].update(chicken={
