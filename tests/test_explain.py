@@ -141,3 +141,18 @@ def test_cli_errors_are_one_clear_line(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1, err
+
+
+def test_a_failing_outcome_is_not_given_a_pivotal_lever(idlib):
+    """When the outcome is not an equilibrium nothing can break it: the summary says which conditions
+    fail, by how much, and what would restore each; it names no pivotal lever and no breaking point."""
+    ex = explain(idlib, "ceasefire", monitoring=0.2, casualty_cost=0.005)
+    assert not ex.holds and ex.pivotal is None and ex.binding is None
+    assert len(ex.restoring) == 2 and all(t is not None for _, t in ex.restoring)
+    text = ex.summary()
+    assert "Pivotal" not in text and "breaks if" not in text
+    assert "To restore it (each failing condition of a profile must be restored)" in text
+    assert "casualty_cost rose to 0.01188" in text and "short by 0.227" in text
+    assert not ex.to_frame()["pivotal"].any()
+    held = explain(idlib, "ceasefire")
+    assert held.pivotal is not None and held.restoring == [] and "breaks if" in held.summary()

@@ -317,7 +317,7 @@ def sobol_indices(
     for j, name in enumerate(names):
         values[name] = scenario.parameters[name].distribution.scipy().ppf(unit[:, j])
     cells = [game.profile_index(p) for p in spec.profiles]
-    y = _stress_chunk((game, values, cells, tol))["holds"].astype(float)
+    y = _outcome_holds(game, values, cells, tol).astype(float)
     kinds = [scenario.parameters[k].baseline_provenance.kind for k in names]
     if y.var() == 0:
         nan = np.full(len(names), np.nan)
@@ -431,14 +431,19 @@ def _nearest_violation(margin: sympy.Expr, names: list[str], scenario: Scenario,
     return best
 
 
-def _stress_chunk(task: tuple) -> dict[str, np.ndarray]:
+def _outcome_holds(game: ParametricGame, values: Mapping[str, Any], cells: Sequence[tuple[int, ...]],
+                   tol: float) -> np.ndarray:
     """Whether some profile of the outcome (``cells``) is a pure equilibrium at each point."""
-    game, values, cells, tol = task
     mask = pure_equilibria(game.tensor(values), tol)
     holds = np.zeros(mask.shape[0], dtype=bool)
     for cell in cells:
         holds |= mask[(slice(None), *cell)]
-    return {"holds": holds}
+    return holds
+
+
+def _stress_chunk(task: tuple) -> dict[str, np.ndarray]:
+    """One chunk of a stress test: ``{"holds": ...}`` (see :func:`_outcome_holds`)."""
+    return {"holds": _outcome_holds(*task)}
 
 
 def stress_test(
