@@ -248,6 +248,10 @@ def _show_scenario(sc: Scenario) -> str:
         for prof, texts in spec.payoffs:
             pays = "; ".join(f"{p}: {t}" for p, t in zip(game.players, texts, strict=True))
             lines.append(f"  ({', '.join(prof)}) -> {pays}")
+    for tid, t in sc.trees.items():
+        tree = sc.tree(tid)
+        lines += ["", f"tree {tid}: {t.title}", f"  players: {', '.join(tree.players)}; "
+                  f"{len(tree.infosets)} information sets; {sum(nd.is_leaf for _, nd in tree.walk())} leaves"]
     for rid, r in sc.repeated.items():
         punish = r.punishment if isinstance(r.punishment, str) else ", ".join(s for _, s in r.punishment)
         lines += ["", f"repeated game {rid}: {r.title}",
@@ -261,7 +265,8 @@ def _show_scenario(sc: Scenario) -> str:
     if sc.outcomes:
         lines += ["", "outcomes (status at baseline):"]
         for oid, o in sc.outcomes.items():
-            status = "equilibrium" if sc.holds(oid) else "not an equilibrium"
+            status = ("equilibrium" if o.kind == "game" else "sequentially rational") if sc.holds(oid) else \
+                "not an equilibrium"
             hist = ", historical" if o.historical else ""
             lines.append(f"  {oid} [{o.game}{hist}]: {o.description} -> {status}")
     lines += ["", "sources:"] + [f"  [{s.id}] {s.title}" + (f" ({s.location})" if s.location else "")
@@ -399,6 +404,8 @@ def _run(args: argparse.Namespace) -> str:
         if isinstance(obj, Scenario):
             return _show_scenario(obj)
         return repr(obj)
+    if args.command == "solve" and isinstance(obj, Scenario) and args.game in obj.trees:
+        obj = obj.at(args.game, _overrides(args.set))
     if args.command == "solve" and isinstance(obj, ExtensiveFormGame):
         method = "spe" if args.method == "auto" else args.method
         if method not in TREE_METHODS:

@@ -8,10 +8,18 @@ The helpers below read such objects in the game's order of players and strategie
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# The default suite is deterministic: the same examples on every run and every machine (a failure
+# found by exploring is kept as an @example).  HYPOTHESIS_PROFILE=explore draws new examples.
+settings.register_profile("default", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def as_key(profile) -> tuple:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from negotiation import NormalFormGame
@@ -49,6 +49,7 @@ def test_asymmetric_matching_pennies_own_payoff_effect():
 
 @settings(max_examples=25, deadline=None)
 @given(st.sampled_from([(2, 2), (2, 3), (3, 3), (2, 2, 2)]), st.integers(0, 2**31 - 1))
+@example((2, 2, 2), 92476877)  # a fold near lambda = 130 where large steps once jumped to another branch
 def test_qre_converges_to_a_nash_equilibrium(shape, seed):
     """Property (McKelvey and Palfrey 1995, Theorem 2): the principal branch approaches a Nash
     equilibrium; its last point has (scaled) regret near zero and lies near an equilibrium

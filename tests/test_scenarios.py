@@ -198,8 +198,12 @@ def test_bad_files_name_the_file_line_key_path_and_reason(old, new, key_path, re
 def test_not_yaml_and_missing_sections():
     with pytest.raises(GameFormatError, match=r"<scenario>:2: not valid YAML"):
         parse_scenario("a: [1,\nb: }")
-    with pytest.raises(GameFormatError, match="'games' is a required property"):
+    with pytest.raises(GameFormatError, match="'parties' is a required property"):
+        parse_scenario("format: negotiation-scenario/1\nname: x\ntitle: X\nsources: {a: {title: A}}\n")
+    with pytest.raises(GameFormatError, match="needs at least one game or tree"):
         parse_scenario("format: negotiation-scenario/1\nname: x\ntitle: X\nsources: {a: {title: A}}\n"
-                       "parties: {p: {name: P}, q: {name: Q}}\nparameters: {}\n")
+                       "parties: {p: {name: P}, q: {name: Q}}\nparameters: {c: {description: C, unit: u, "
+                       "baseline: 1, bounds: [0, 2], distribution: {kind: uniform, low: 0, high: 2}, provenance: "
+                       "{baseline: {assumption: A.}, range: {assumption: A.}}}}\n")
     with pytest.raises(GameFormatError, match="cannot read"):
         load_scenario("/nonexistent/file.yaml")

@@ -55,7 +55,6 @@ from negotiation.domain.scenario import Scenario
 from negotiation.domain.stress import shadow_test, sobol_indices, stress_test
 from negotiation.engine.expressions import symbol
 from negotiation.engine.repeated import CATEGORIES
-from negotiation.engine.symbolic import conditions
 from negotiation.errors import GameError
 
 SEVERITIES = ("error", "warning", "note")
@@ -254,10 +253,8 @@ def _parameters(sc: Scenario, where: _Places) -> list[Finding]:
     findings = []
     relevant: set[str] = set()  # parameters some outcome condition, repeated game or bargain depends on
     for oid in sc.outcomes:
-        out = sc.outcome(oid)
-        game = sc.game(out.game)
-        for prof in out.profiles:
-            for c in conditions(game, prof):
+        for _, _, conds in sc.outcome_conditions(oid):
+            for c in conds:
                 relevant |= {p for p in c.parameters if _depends(c.margin, p)}
     for spec in sc.repeated.values():
         game = sc.game(spec.game)
@@ -291,6 +288,20 @@ def _parameters(sc: Scenario, where: _Places) -> list[Finding]:
                 f"payoff difference depends on it, and it cannot change any equilibrium of the game{elsewhere}.",
                 "Make it differ between the strategies it should discourage or encourage (for example a cost "
                 "that falls on pressing, not on halting), or drop it from the game."))
+    for tid in sc.trees:
+        tree = sc.tree(tid)
+        for name in sc.parameters:
+            if symbol(name) not in {s for _, nd in tree.walk() for v in (*nd.payoffs, *nd.probs)
+                                    if isinstance(v, sympy.Basic) for s in v.free_symbols}:
+                continue
+            if not _inert_in_tree(tree, name):
+                continue
+            inert_somewhere.add(name)
+            findings.append(Finding(
+                "warning", "inert-parameter", where("parameters", name),
+                f"{name} shifts each player's payoffs in tree '{tid}' by the same amount at every leaf (and no "
+                "chance probability depends on it), so it cannot change any choice in the tree.",
+                "Make it differ between the outcomes it should make more or less attractive, or drop it."))
     for name in sc.parameters:
         if name not in relevant and name not in inert_somewhere:
             findings.append(Finding(
@@ -299,6 +310,20 @@ def _parameters(sc: Scenario, where: _Places) -> list[Finding]:
                 "Use it in a payoff or remove it; a parameter that changes nothing invites a reader to think "
                 "it does."))
     return findings
+
+
+def _inert_in_tree(tree: Any, name: str) -> bool:
+    """Whether ``name`` enters no chance probability and shifts each player's leaf payoffs uniformly."""
+    sym = symbol(name)
+    nodes = [nd for _, nd in tree.walk()]
+    if any(_depends(sympy.sympify(p), name) for nd in nodes for p in nd.probs):
+        return False
+    leaves = [nd.payoffs for nd in nodes if nd.is_leaf]
+    for i in range(tree.n_players):
+        slopes = [sympy.diff(sympy.sympify(pay[i]), sym) for pay in leaves]
+        if any(sympy.simplify(d - slopes[0]) != 0 for d in slopes[1:]):
+            return False
+    return True
 
 
 def _payoff_differences(game: Any) -> list[sympy.Expr]:
@@ -361,7 +386,9 @@ def _historical(sc: Scenario, oid: str, where: _Places, settings: CheckSettings
                                 "Recheck the payoffs and the proxies behind the baseline; do not tune weights "
                                 "until history fits."))
     else:
-        payoffs = np.asarray(sc.at(out.game).payoffs, dtype=float)
+        numeric = sc.at(out.game)
+        payoffs = np.asarray(numeric.payoffs, dtype=float) if out.kind == "game" else \
+            np.array([[float(v) for v in nd.payoffs] for _, nd in numeric.walk() if nd.is_leaf])
         scale = float(payoffs.max() - payoffs.min()) or 1.0
         b = ex.binding
         if b is not None and float(b.slack) < settings.slack_share * scale:

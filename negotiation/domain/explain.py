@@ -2,7 +2,9 @@
 which lever would break it.
 
 For each pure profile of the outcome, every Nash condition (one per unilateral
-deviation, :func:`negotiation.engine.symbolic.conditions`) is evaluated at the
+deviation, :func:`negotiation.engine.symbolic.conditions`), or for an outcome of a game
+tree every sequential-rationality condition at every information set on and off the path
+(:func:`negotiation.engine.sequential.tree_conditions`), is evaluated at the
 parameter point (slack, exact where the payoffs are rational) and solved for each
 parameter it depends on, the others held at the point, within the parameter's bounds
 (:func:`negotiation.engine.symbolic.threshold`).  The distance to breakdown along a
@@ -24,7 +26,7 @@ import sympy
 from negotiation.domain.leverage import Parameter
 from negotiation.domain.scenario import Scenario
 from negotiation.engine.numbers import to_fraction
-from negotiation.engine.symbolic import Condition, conditions, threshold
+from negotiation.engine.symbolic import Condition, threshold
 from negotiation.errors import VerificationError
 
 
@@ -134,6 +136,9 @@ class Explanation:
     scenario, outcome, game : str
     values : dict
         The parameter point (baseline with any overrides).
+    players : tuple of str
+        The players of a normal-form game; for a game tree, its information sets (the
+        profile then gives the action at each).
     reports : tuple of ConditionReport
         Pivotal and binding conditions first.
     equilibrium : dict
@@ -330,13 +335,12 @@ def explain(scenario: Scenario, outcome: str, overrides: Mapping[str, Any] | Non
     (True, 'press_cost')
     """
     out = scenario.outcome(outcome)
-    game = scenario.game(out.game)
     values = scenario.values(overrides, **kwargs)
-    numeric = game.at(values)
+    numeric = scenario.at(out.game, values) if out.kind == "game" else None
     reports = []
     equilibrium = {}
-    for prof in out.profiles:
-        conds = conditions(game, prof)
+    labels: tuple[str, ...] = ()
+    for labels, prof, conds in scenario.outcome_conditions(outcome):
         prof_reports = []
         for c in conds:
             ths = tuple(
@@ -347,7 +351,10 @@ def explain(scenario: Scenario, outcome: str, overrides: Mapping[str, Any] | Non
             )
             prof_reports.append(ConditionReport(prof, c, c.slack(values), ths))
         symbolic_says = all(r.holds for r in prof_reports)
-        numeric_says = numeric.is_nash(numeric.profile(dict(zip(game.players, prof, strict=True))))
+        if numeric is not None:
+            numeric_says = numeric.is_nash(numeric.profile(dict(zip(labels, prof, strict=True))))
+        else:  # a tree: Scenario.holds evaluates the conditions and checks them against the tree itself
+            numeric_says = scenario.holds(outcome, values)
         if symbolic_says != numeric_says:
             raise VerificationError(
                 f"conditions of {prof} say equilibrium={symbolic_says} but the regret check says {numeric_says}"
@@ -356,4 +363,4 @@ def explain(scenario: Scenario, outcome: str, overrides: Mapping[str, Any] | Non
         reports += prof_reports
     reports.sort(key=lambda r: (r.distance is None, r.distance or 0.0, r.slack))
     units = {k: p.unit for k, p in scenario.parameters.items()}
-    return Explanation(scenario.name, outcome, out.game, game.players, values, tuple(reports), equilibrium, units)
+    return Explanation(scenario.name, outcome, out.game, labels, values, tuple(reports), equilibrium, units)

@@ -38,12 +38,16 @@ from negotiation.domain.leverage import (
 )
 from negotiation.engine.bargaining import BargainingProblem
 from negotiation.engine.expressions import ExpressionError, check_parameter_name, parse_expression, suggest
+from negotiation.engine.extensive import ExtensiveFormGame, Node, chance, decision, leaf
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.numbers import to_fraction
 from negotiation.engine.parametric import ParametricGame, symbol_values
 from negotiation.engine.repeated import Sustainability, sustainability
+from negotiation.engine.sequential import tree_conditions, verify_profile
 from negotiation.engine.solvers import SolveResult, solve
-from negotiation.errors import GameError, GameFormatError
+from negotiation.engine.solvers.tree import TreeSolveResult, solve_tree
+from negotiation.engine.symbolic import Condition, conditions
+from negotiation.errors import GameError, GameFormatError, VerificationError
 from negotiation.io.atomic import atomic_write_text
 
 FORMAT = "negotiation-scenario/1"
@@ -114,6 +118,22 @@ class BargainingSpec:
 
 
 @dataclass(frozen=True)
+class TreeSpec:
+    """A game tree of the scenario, as written in the file.
+
+    ``root`` is the file's nested node data (plain dicts: ``payoffs``; ``player``, ``at``
+    and ``moves``; or ``chance``), kept for writing the file back; the parsed tree is
+    :meth:`Scenario.tree`.
+    """
+
+    id: str
+    title: str
+    players: tuple[str, ...]
+    root: Mapping[str, Any] = field(compare=False)
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Outcome:
     """An outcome of interest: a set of pure profiles of one game (it holds if any is an equilibrium)."""
 
@@ -122,6 +142,15 @@ class Outcome:
     profiles: tuple[tuple[str, ...], ...]
     description: str = ""
     historical: bool = False
+    strategy: tuple[tuple[str, str], ...] = ()
+    beliefs: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """``"game"`` (a set of pure profiles of a normal-form game) or ``"tree"`` (a pure
+        behaviour profile of a game tree: ``strategy`` maps each information set to an action,
+        ``beliefs`` gives the beliefs at unreached information sets of several nodes)."""
+        return "tree" if self.strategy else "game"
 
 
 @dataclass(frozen=True)
@@ -147,11 +176,12 @@ class Scenario:
     assumptions: tuple[str, ...] = ()
     repeated: Mapping[str, RepeatedSpec] = field(default_factory=dict)
     bargaining: Mapping[str, BargainingSpec] = field(default_factory=dict)
+    trees: Mapping[str, TreeSpec] = field(default_factory=dict)
     origin: str = field(default="", compare=False, repr=False)
     lines: Mapping[tuple[Any, ...], int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("sources", "parties", "parameters", "games", "outcomes", "repeated", "bargaining"):
+        for name in ("sources", "parties", "parameters", "games", "outcomes", "repeated", "bargaining", "trees"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "assumptions", tuple(self.assumptions))
 
@@ -209,14 +239,34 @@ class Scenario:
     def _games(self) -> dict[str, ParametricGame]:
         return {gid: _build_game(self, spec) for gid, spec in self.games.items()}
 
-    def at(self, game: str, overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> NormalFormGame:
-        """The numeric game at the baseline with ``overrides``."""
-        return self.game(game).at(self.values(overrides, **kwargs))
+    def tree(self, tree: str) -> ExtensiveFormGame:
+        """The parametric game tree (players named by their parties' names)."""
+        if tree not in self.trees:
+            self.model_kind(tree)
+            raise GameError(f"{tree!r} is not a game tree of scenario {self.name!r}")
+        return self._trees[tree]
+
+    @cached_property
+    def _trees(self) -> dict[str, ExtensiveFormGame]:
+        return {tid: _build_tree(self, spec) for tid, spec in self.trees.items()}
+
+    def at(self, game: str, overrides: Mapping[str, Any] | None = None, **kwargs: Any
+           ) -> NormalFormGame | ExtensiveFormGame:
+        """The numeric game (or game tree) at the baseline with ``overrides``."""
+        values = self.values(overrides, **kwargs)
+        if game in self.trees:
+            tree = self.tree(game)
+            return tree.at({k: v for k, v in values.items() if k in tree.parameters})
+        return self.game(game).at(values)
 
     def solve(self, game: str, overrides: Mapping[str, Any] | None = None, method: str = "auto",
-              **kwargs: Any) -> SolveResult:
-        """Solve one game at the baseline with ``overrides`` (see :func:`negotiation.solve`)."""
-        return solve(self.at(game, overrides), method, **kwargs)
+              **kwargs: Any) -> SolveResult | TreeSolveResult:
+        """Solve one game at the baseline with ``overrides`` (see :func:`negotiation.solve`; a
+        game tree with :func:`negotiation.solve_tree`, ``"spe"`` by default)."""
+        numeric = self.at(game, overrides)
+        if isinstance(numeric, ExtensiveFormGame):
+            return solve_tree(numeric, "spe" if method == "auto" else method)
+        return solve(numeric, method, **kwargs)
 
     def outcome(self, outcome: str) -> Outcome:
         if outcome not in self.outcomes:
@@ -227,30 +277,84 @@ class Scenario:
         return self.outcomes[outcome]
 
     def outcome_profiles(self, outcome: str) -> list[dict[str, str]]:
-        """The outcome's profiles as ``{player name: strategy}``."""
+        """The outcome's profiles as ``{player name: strategy}`` (for a tree outcome, one profile
+        ``{information set: action}``)."""
         out = self.outcome(outcome)
+        if out.kind == "tree":
+            return [dict(out.strategy)]
         names = self.game(out.game).players
         return [dict(zip(names, prof, strict=True)) for prof in out.profiles]
 
+    def outcome_conditions(self, outcome: str) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[Condition, ...]]]:
+        """The equilibrium conditions of each profile of the outcome, in closed form.
+
+        Returns ``(labels, profile, conditions)`` per profile: for a normal-form game the
+        players and their strategies, with the Nash conditions
+        (:func:`negotiation.engine.symbolic.conditions`); for a tree the information sets and
+        their actions, with the sequential-rationality conditions
+        (:func:`negotiation.engine.sequential.tree_conditions`).
+        """
+        return self._conditions[self.outcome(outcome).id]
+
+    @cached_property
+    def _conditions(self) -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...], tuple[Condition, ...]]]]:
+        out = {}
+        for oid, o in self.outcomes.items():
+            if o.kind == "tree":
+                tree = self.tree(o.game)
+                beliefs = {label: dict(b) for label, b in o.beliefs}
+                labels = tuple(label for label, _ in o.strategy)
+                out[oid] = [(labels, tuple(a for _, a in o.strategy), tree_conditions(tree, dict(o.strategy), beliefs))]
+            else:
+                game = self.game(o.game)
+                out[oid] = [(game.players, prof, conditions(game, prof)) for prof in o.profiles]
+        return out
+
+    def outcome_parameters(self, outcome: str) -> list[str]:
+        """The parameters the outcome's game or tree depends on, in the scenario's order."""
+        out = self.outcome(outcome)
+        model: Any = self.tree(out.game) if out.kind == "tree" else self.game(out.game)
+        exprs = [v for _, nd in model.walk() for v in (*nd.payoffs, *nd.probs)] if out.kind == "tree" \
+            else list(model.payoffs.flat)
+        used = {str(s) for e in exprs if isinstance(e, sympy.Basic) for s in e.free_symbols}
+        return [k for k in self.parameters if k in used]
+
     def holds(self, outcome: str, overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> bool:
-        """Whether some profile of the outcome is a Nash equilibrium at these values."""
+        """Whether some profile of the outcome is an equilibrium at these values: a Nash equilibrium of
+        a normal-form game, or a sequentially rational profile of a tree (with its beliefs).
+
+        For a tree the conditions are evaluated exactly and checked against
+        :func:`negotiation.engine.sequential.verify_profile` (a sequentially rational profile
+        must be a Nash equilibrium; with perfect information, a subgame-perfect one).
+        """
         out = self.outcome(outcome)
         numeric = self.at(out.game, overrides, **kwargs)
-        return any(numeric.is_nash(numeric.profile(p)) for p in self.outcome_profiles(outcome))
+        if out.kind == "game":
+            return any(numeric.is_nash(numeric.profile(p)) for p in self.outcome_profiles(outcome))
+        values = self.values(overrides, **kwargs)
+        ((_, _, conds),) = self.outcome_conditions(outcome)
+        symbolic = all(c.holds(values) for c in conds)
+        verified = verify_profile(numeric, dict(out.strategy))
+        if (symbolic and not verified) or (numeric.is_perfect_information() and verified != symbolic):
+            raise VerificationError(f"outcome {outcome!r}: the conditions say {symbolic} but the independent check "
+                                    f"of the tree says {verified}")
+        return symbolic
 
     def party_name(self, party: str) -> str:
         return self.parties[party].name
 
     # ------------------------------------------------ repeated games and bargaining
     def model_kind(self, name: str) -> str:
-        """``"game"``, ``"repeated"`` or ``"bargaining"``: which section defines ``name``."""
-        for kind, section in (("game", self.games), ("repeated", self.repeated), ("bargaining", self.bargaining)):
+        """``"game"``, ``"tree"``, ``"repeated"`` or ``"bargaining"``: which section defines ``name``."""
+        sections = (("game", self.games), ("tree", self.trees), ("repeated", self.repeated),
+                    ("bargaining", self.bargaining))
+        for kind, section in sections:
             if name in section:
                 return kind
-        known = [*self.games, *self.repeated, *self.bargaining]
+        known = [k for _, section in sections for k in section]
         listed = "; ".join(f"{label}: {', '.join(section)}" for label, section in (
-            ("games", self.games), ("repeated games", self.repeated), ("bargaining problems", self.bargaining))
-            if section)
+            ("games", self.games), ("trees", self.trees), ("repeated games", self.repeated),
+            ("bargaining problems", self.bargaining)) if section)
         raise GameError(f"scenario {self.name!r} has no game {name!r}{suggest(name, known)}; {listed}")
 
     def sustainability(self, repeated: str, overrides: Mapping[str, Any] | None = None, symbolic: bool = False,
@@ -310,6 +414,24 @@ def _build_game(scenario: Scenario, spec: GameSpec) -> ParametricGame:
     return ParametricGame(
         payoffs, params, tuple(scenario.party_name(p) for p in spec.players), spec.strategies, spec.title
     )
+
+
+def _build_tree(scenario: Scenario, spec: TreeSpec) -> ExtensiveFormGame:
+    names = {p: scenario.party_name(p) for p in spec.players}
+    params = tuple(scenario.parameters)
+
+    def node(d: Mapping[str, Any], path: str) -> Node:
+        if "payoffs" in d:
+            return leaf(*(parse_expression(_payoff_text(d["payoffs"][p]), params, f"{path}.payoffs.{p}")
+                          for p in spec.players), name=d.get("name", ""))
+        if "chance" in d:
+            return chance({o: (parse_expression(_payoff_text(m["probability"]), params, f"{path}.chance.{o}"),
+                               node(m["then"], f"{path}.chance.{o}.then")) for o, m in d["chance"].items()},
+                          name=d.get("name", ""))
+        return decision(names[d["player"]], {a: node(c, f"{path}.moves.{a}") for a, c in d["moves"].items()},
+                        infoset=d["at"], name=d.get("name", ""))
+
+    return ExtensiveFormGame(tuple(names.values()), node(spec.root, f"trees.{spec.id}.root"), spec.title, params)
 
 
 # ======================================================================== files
@@ -439,16 +561,25 @@ class _Builder:
         self.parties = parties
         parameters = {k: self.parameter(k, v) for k, v in d["parameters"].items()}
         self.parameter_names = tuple(parameters)
-        games = {k: self.game(k, v) for k, v in d["games"].items()}
+        self._parameters = parameters
+        games = {k: self.game(k, v) for k, v in (d.get("games") or {}).items()}
+        self.trees = {k: self.tree(k, v) for k, v in (d.get("trees") or {}).items()}
+        if not games and not self.trees:
+            raise self.ctx.error([], "a scenario needs at least one game or tree")
         outcomes = {k: self.outcome(k, v, games) for k, v in (d.get("outcomes") or {}).items()}
         repeated = {k: self.repeated(k, v, games) for k, v in (d.get("repeated") or {}).items()}
         bargaining = {k: self.bargaining(k, v) for k, v in (d.get("bargaining") or {}).items()}
-        for k in set(games) & (set(repeated) | set(bargaining)) | set(repeated) & set(bargaining):
-            section = "repeated" if k in repeated else "bargaining"
-            raise self.ctx.error([section, k], f"the name {k!r} is already used by another game or problem")
+        seen: dict[str, str] = {}
+        for section, names in (("games", games), ("trees", self.trees), ("repeated", repeated),
+                               ("bargaining", bargaining)):
+            for k in names:
+                if k in seen:
+                    raise self.ctx.error([section, k], f"the name {k!r} is already used in {seen[k]}")
+                seen[k] = section
         return Scenario(
             d["name"], d["title"], d.get("description", ""), sources, parties, parameters, games, outcomes,
-            tuple(d.get("assumptions", ())), repeated, bargaining, self.ctx.path, dict(self.ctx.lines),
+            tuple(d.get("assumptions", ())), repeated, bargaining, {k: v[0] for k, v in self.trees.items()},
+            self.ctx.path, dict(self.ctx.lines),
         )
 
     def provenance(self, keys: list[Any], data: dict[str, Any]) -> Provenance:
@@ -540,6 +671,8 @@ class _Builder:
 
     def outcome(self, oid: str, d: dict[str, Any], games: Mapping[str, GameSpec]) -> Outcome:
         keys = ["outcomes", oid]
+        if "tree" in d:
+            return self.tree_outcome(oid, d)
         gid = d["game"]
         if gid not in games:
             raise self.ctx.error([*keys, "game"],
@@ -549,6 +682,76 @@ class _Builder:
                     for k, prof in enumerate(d["profiles"])]
         return Outcome(oid, gid, tuple(profiles), d.get("description", ""), bool(d.get("historical", False)))
 
+
+    def tree(self, tid: str, d: dict[str, Any]) -> tuple[TreeSpec, ExtensiveFormGame]:
+        """The tree's spec and its parsed game, every node checked with its key path in errors."""
+        keys = ["trees", tid]
+        players = tuple(d["players"])
+        for k, p in enumerate(players):
+            if p not in self.parties:
+                raise self.ctx.error([*keys, "players", k], f"unknown party {p!r}{suggest(p, self.parties)}; "
+                                     f"parties: {', '.join(self.parties)}")
+        owner: dict[str, tuple[str, tuple[str, ...]]] = {}
+        names: set[str] = set()
+        stack: list[tuple[list[Any], dict[str, Any]]] = [([*keys, "root"], d["root"])]
+        while stack:
+            where, nd = stack.pop()
+            if nd.get("name"):
+                if nd["name"] in names:
+                    raise self.ctx.error([*where, "name"], f"node name {nd['name']!r} is used twice")
+                names.add(nd["name"])
+            if "payoffs" in nd:
+                if set(nd["payoffs"]) != set(players):
+                    raise self.ctx.error([*where, "payoffs"], f"a leaf gives one payoff for each of "
+                                         f"{', '.join(players)}; got {', '.join(nd['payoffs'])}")
+                for p in players:
+                    self._expression([*where, "payoffs", p], nd["payoffs"][p], self.parameter_names)
+            elif "chance" in nd:
+                for o, m in nd["chance"].items():
+                    self._expression([*where, "chance", o, "probability"], m["probability"], self.parameter_names)
+                    stack.append(([*where, "chance", o, "then"], m["then"]))
+            else:
+                if nd["player"] not in players:
+                    raise self.ctx.error([*where, "player"], f"{nd['player']!r} is not a player of this tree"
+                                         f"{suggest(nd['player'], players)}; players: {', '.join(players)}")
+                acts = tuple(nd["moves"])
+                label = nd["at"]
+                if label in owner and owner[label] != (nd["player"], acts):
+                    raise self.ctx.error([*where, "at"], f"information set {label!r} is {owner[label][0]}'s with "
+                                         f"actions {list(owner[label][1])} elsewhere; here {nd['player']} with "
+                                         f"{list(acts)}")
+                owner[label] = (nd["player"], acts)
+                stack += [([*where, "moves", a], c) for a, c in reversed(list(nd["moves"].items()))]
+        spec = TreeSpec(tid, d["title"], players, d["root"], d.get("description", ""))
+        stub = Scenario("check", "check", "", self.sources, self.parties, self._parameters, {}, {}, trees={tid: spec})
+        try:
+            tree = _build_tree(stub, spec)
+        except (GameError, ExpressionError) as err:
+            raise self.ctx.error([*keys, "root"], str(err)) from None
+        return spec, tree
+
+    def tree_outcome(self, oid: str, d: dict[str, Any]) -> Outcome:
+        keys = ["outcomes", oid]
+        tid = d["tree"]
+        if tid not in self.trees:
+            raise self.ctx.error([*keys, "tree"], f"unknown tree {tid!r}{suggest(tid, self.trees)}; "
+                                 f"trees: {', '.join(self.trees) or 'none'}")
+        tree = self.trees[tid][1]
+        labels = [k[1] for k in tree.infosets]
+        strategy = d["strategy"]
+        if set(strategy) != set(labels):
+            missing, extra = sorted(set(labels) - set(strategy)), sorted(set(strategy) - set(labels))
+            raise self.ctx.error([*keys, "strategy"], f"a strategy names one action at every information set; "
+                                 f"missing {missing}, not information sets {extra}")
+        beliefs = {label: {node: _payoff_text(v) for node, v in b.items()}
+                   for label, b in (d.get("beliefs") or {}).items()}
+        try:
+            tree_conditions(tree, strategy, beliefs)
+        except (GameError, ExpressionError) as err:
+            raise self.ctx.error([*keys, "beliefs" if "belief" in str(err) else "strategy"], str(err)) from None
+        return Outcome(oid, tid, (), d.get("description", ""), bool(d.get("historical", False)),
+                       tuple((label, strategy[label]) for label in labels),
+                       tuple((label, tuple(b.items())) for label, b in beliefs.items()))
 
     def _profile(self, keys: list[Any], prof: dict[str, str], spec: GameSpec) -> tuple[tuple[str, str], ...]:
         if set(prof) != set(spec.players):
@@ -653,7 +856,15 @@ def to_dict(sc: Scenario) -> dict[str, Any]:
             "title": g.title, "description": g.description, "players": list(g.players),
             "strategies": {p: list(s) for p, s in zip(g.players, g.strategies, strict=True)}, "payoffs": rows,
         })
+    out["trees"] = {tid: drop_empty({"title": t.title, "description": t.description, "players": list(t.players),
+                                     "root": _plain_tree(t.root)}) for tid, t in sc.trees.items()}
     for oid, o in sc.outcomes.items():
+        if o.kind == "tree":
+            out["outcomes"][oid] = drop_empty({
+                "description": o.description, "tree": o.game, "historical": o.historical or None,
+                "strategy": dict(o.strategy), "beliefs": {label: dict(b) for label, b in o.beliefs},
+            })
+            continue
         game = sc.games[o.game]
         out["outcomes"][oid] = drop_empty({
             "description": o.description, "game": o.game, "historical": o.historical or None,
@@ -672,6 +883,22 @@ def to_dict(sc: Scenario) -> dict[str, Any]:
         "disagreement": dict(zip(b.players, b.disagreement, strict=True)),
     }) for bid, b in sc.bargaining.items()}
     return drop_empty(out)
+
+
+def _plain_tree(node: Mapping[str, Any]) -> dict[str, Any]:
+    """A tree's node data as plain dicts and texts (payoffs and probabilities as expression text)."""
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "payoffs":
+            out[key] = {p: _payoff_text(v) for p, v in value.items()}
+        elif key == "moves":
+            out[key] = {a: _plain_tree(c) for a, c in value.items()}
+        elif key == "chance":
+            out[key] = {o: {"probability": _payoff_text(m["probability"]), "then": _plain_tree(m["then"])}
+                        for o, m in value.items()}
+        else:
+            out[key] = value
+    return out
 
 
 def dump_scenario(sc: Scenario) -> str:

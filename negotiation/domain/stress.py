@@ -20,6 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,7 @@ from negotiation.engine.batch import pure_equilibria, solve_batch
 from negotiation.engine.expressions import symbol
 from negotiation.engine.parametric import ParametricGame
 from negotiation.engine.repeated import CATEGORIES
-from negotiation.engine.symbolic import conditions, regime_masks
+from negotiation.engine.symbolic import regime_masks
 from negotiation.errors import GameError
 
 DEFAULT_CHUNK = 25_000
@@ -49,36 +50,93 @@ def _grid(grid: Mapping[str, Sequence[float]]) -> dict[str, np.ndarray]:
     return {k: m.ravel() for k, m in zip(axes, mesh, strict=True)}
 
 
+@dataclass(frozen=True, eq=False)
+class OutcomeModel:
+    """Whether an outcome holds, vectorised over arrays of parameter values.
+
+    For a normal-form game: some profile of the outcome (``cells``) is a pure Nash
+    equilibrium of the payoff tensor.  For a game tree: every sequential-rationality
+    condition (``margins``, in ``parameters``) is non-negative, compiled once with
+    :func:`sympy.lambdify` (rebuilt after pickling, for process pools).
+    """
+
+    game: ParametricGame | None = None
+    cells: tuple[tuple[int, ...], ...] = ()
+    margins: tuple[sympy.Expr, ...] = ()
+    parameters: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, scenario: Scenario, outcome: str) -> OutcomeModel:
+        spec = scenario.outcome(outcome)
+        if spec.kind == "tree":
+            ((_, _, conds),) = scenario.outcome_conditions(outcome)
+            return cls(margins=tuple(c.margin for c in conds), parameters=tuple(scenario.parameters))
+        game = scenario.game(spec.game)
+        return cls(game, tuple(game.profile_index(p) for p in spec.profiles))
+
+    @property
+    def key(self) -> str:
+        """What the model computes, for store fingerprints."""
+        return repr(self.game) + repr(self.cells) if self.game is not None else repr(self.margins)
+
+    @cached_property
+    def _compiled(self) -> Any:
+        return sympy.lambdify([symbol(k) for k in self.parameters], list(self.margins), modules="numpy")
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_compiled"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def holds(self, values: Mapping[str, Any], tol: float = 1e-9) -> np.ndarray:
+        if self.game is not None:
+            mask = pure_equilibria(self.game.tensor(values), tol)
+            out = np.zeros(mask.shape[0], dtype=bool)
+            for cell in self.cells:
+                out |= mask[(slice(None), *cell)]
+            return out
+        size = max((np.size(v) for v in values.values()), default=1)
+        if not self.margins:
+            return np.ones(size, dtype=bool)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            got = self._compiled(*(np.asarray(values[k], dtype=float) for k in self.parameters))
+        return np.logical_and.reduce([np.broadcast_to(np.asarray(m, dtype=float) >= -tol, (size,)) for m in got])
+
+
 def _target(target: Scenario | ParametricGame, game: str | None, outcome: str | None,
-            fixed: Mapping[str, Any] | None) -> tuple[ParametricGame, dict[str, float], list[tuple[int, ...]] | None]:
-    """The parametric game, the fixed values of the other parameters, and the outcome's cells."""
+            fixed: Mapping[str, Any] | None) -> tuple[ParametricGame | None, dict[str, float], OutcomeModel | None]:
+    """The parametric game, the fixed values of the other parameters, and the outcome's model."""
     if isinstance(target, Scenario):
         if outcome is not None:
             spec = target.outcome(outcome)
             if game is not None and game != spec.game:
                 raise GameError(f"outcome {outcome!r} belongs to game {spec.game!r}, not {game!r}")
             game = spec.game
+            values = {k: float(v) for k, v in target.values(fixed).items()}
+            model = OutcomeModel.of(target, outcome)
+            return model.game, values, model
+        if game is not None and game in target.trees:
+            raise GameError(f"{game!r} is a game tree: sweep one of its outcomes (outcome=...)")
         if game is None:
             if len(target.games) != 1:
                 raise GameError(f"scenario {target.name!r} has several games; name one ({', '.join(target.games)})")
             game = next(iter(target.games))
-        pgame = target.game(game)
         values = {k: float(v) for k, v in target.values(fixed).items()}
-        cells = [pgame.profile_index(p) for p in target.outcome(outcome).profiles] if outcome else None
-        return pgame, values, cells
+        return target.game(game), values, None
     if outcome is not None:
         raise GameError("an outcome needs a scenario; for a game, pass profiles to stress the conditions directly")
     return target, {k: float(v) for k, v in (fixed or {}).items()}, None
 
 
 def _sweep_chunk(task: tuple) -> dict[str, np.ndarray]:
-    game, values, cells, method, tol = task
-    if cells is not None and method in ("auto", "symbolic"):  # the fast path: conditions, no solving
+    game, values, model, method, tol = task
+    if model is not None and model.game is not None and method in ("auto", "symbolic"):  # conditions, no solving
         masks = regime_masks(game, values, tol)
-        labels = ["/".join(game.strategies[i][k] for i, k in enumerate(cell)) for cell in cells]
+        labels = ["/".join(game.strategies[i][k] for i, k in enumerate(cell)) for cell in model.cells]
         return {"holds": np.logical_or.reduce([masks[lab] for lab in labels])}
-    if cells is not None:
-        return _stress_chunk((game, values, cells, tol))
+    if model is not None:
+        return _stress_chunk((model, values, tol))
     res = solve_batch(game.tensor(values), method, tol)
     out = {"point": res.game, "payoffs": res.payoffs, "regret": res.regret}
     out |= {f"s{i}": s for i, s in enumerate(res.strategies)}
@@ -128,27 +186,29 @@ def sweep(
         number at that point), ``"<player>: <strategy>"`` probabilities, payoffs and
         regret; or one row per point with ``holds`` when an outcome is given.
     """
-    pgame, fixed, cells = _target(target, game, outcome, values)
+    pgame, fixed, model = _target(target, game, outcome, values)
+    known = list(pgame.parameters) if pgame is not None else list(model.parameters)  # type: ignore[union-attr]
     points = _grid(grid)
-    unknown = [k for k in points if k not in pgame.parameters]
+    unknown = [k for k in points if k not in known]
     if unknown:
-        raise GameError(f"unknown parameter(s) {unknown}; parameters: {list(pgame.parameters)}")
+        raise GameError(f"unknown parameter(s) {unknown}; parameters: {known}")
     n_points = len(next(iter(points.values())))
     base = {k: v for k, v in fixed.items() if k not in points}
-    missing = [p for p in pgame.parameters if p not in points and p not in base]
+    missing = [p for p in known if p not in points and p not in base]
     if missing:
         raise GameError(f"no value for parameter(s) {missing}: sweep them or pass values=")
     tasks = []
     for start in range(0, n_points, chunk_size):
         chunk = {k: v[start : start + chunk_size] for k, v in points.items()}
-        tasks.append((pgame, {**base, **chunk}, cells, method, tol))
+        tasks.append((pgame, {**base, **chunk}, model, method, tol))
     chunk_store = None
     if store is not None:
-        fp = fingerprint("sweep", repr(pgame), sorted(base.items()), *points.values(), cells, method, tol, chunk_size)
+        what = model.key if model is not None else repr(pgame)
+        fp = fingerprint("sweep", what, sorted(base.items()), *points.values(), method, tol, chunk_size)
         chunk_store = ChunkStore(store, fp)
     parts = run_chunks(_sweep_chunk, tasks, executor=executor, store=chunk_store, progress=progress, desc="sweep")
     params = pd.DataFrame(points)
-    if cells is not None:
+    if model is not None:
         return params.assign(holds=np.concatenate([p["holds"] for p in parts]))
     offsets = np.arange(0, n_points, chunk_size)
     point = np.concatenate([p["point"] + off for p, off in zip(parts, offsets, strict=True)])
@@ -303,9 +363,7 @@ def sobol_indices(
 
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise GameError(f"sobol: n must be an integer of at least 2, not {n!r}")
-    spec = scenario.outcome(outcome)
-    game = scenario.game(spec.game)
-    names = list(vary) if vary is not None else _used_parameters(scenario, game)
+    names = list(vary) if vary is not None else scenario.outcome_parameters(outcome)
     unknown = [v for v in names if v not in scenario.parameters]
     if unknown:
         raise GameError(f"unknown parameter(s) {unknown}")
@@ -316,8 +374,7 @@ def sobol_indices(
     values = {k: float(v) for k, v in scenario.baseline().items() if k not in names}
     for j, name in enumerate(names):
         values[name] = scenario.parameters[name].distribution.scipy().ppf(unit[:, j])
-    cells = [game.profile_index(p) for p in spec.profiles]
-    y = _outcome_holds(game, values, cells, tol).astype(float)
+    y = OutcomeModel.of(scenario, outcome).holds(values, tol).astype(float)
     kinds = [scenario.parameters[k].baseline_provenance.kind for k in names]
     if y.var() == 0:
         nan = np.full(len(names), np.nan)
@@ -328,12 +385,6 @@ def sobol_indices(
     frame = pd.DataFrame({"parameter": names, "S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"],
                           "ST_conf": res["ST_conf"], "baseline": kinds})
     return frame.sort_values("ST", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def _used_parameters(scenario: Scenario, game: ParametricGame) -> list[str]:
-    """The scenario's parameters that appear in the game's payoffs, in the scenario's order."""
-    used = {str(s) for e in game.payoffs.flat for s in e.free_symbols}
-    return [k for k in scenario.parameters if k in used]
 
 
 def _tipping_points(scenario: Scenario, outcome: str) -> pd.DataFrame:
@@ -369,15 +420,14 @@ def distance_to_breakdown(scenario: Scenario, outcome: str, overrides: Mapping[s
         change within the bounds breaks it), ``point`` (the breaking parameter values),
         ``condition`` (its label).
     """
-    spec = scenario.outcome(outcome)
-    game = scenario.game(spec.game)
     values = scenario.values(overrides)
     if not scenario.holds(outcome, values):
         return {"distance": 0.0, "point": {k: float(v) for k, v in values.items()}, "condition": "already broken"}
-    if len(spec.profiles) > 1:
+    profiles = scenario.outcome_conditions(outcome)
+    if len(profiles) > 1:
         raise GameError("distance_to_breakdown handles outcomes of one profile")
     best: dict[str, Any] = {"distance": None, "point": None, "condition": None}
-    for cond in conditions(game, spec.profiles[0]):
+    for cond in profiles[0][2]:
         names = list(cond.parameters)
         if not names:
             continue
@@ -431,19 +481,10 @@ def _nearest_violation(margin: sympy.Expr, names: list[str], scenario: Scenario,
     return best
 
 
-def _outcome_holds(game: ParametricGame, values: Mapping[str, Any], cells: Sequence[tuple[int, ...]],
-                   tol: float) -> np.ndarray:
-    """Whether some profile of the outcome (``cells``) is a pure equilibrium at each point."""
-    mask = pure_equilibria(game.tensor(values), tol)
-    holds = np.zeros(mask.shape[0], dtype=bool)
-    for cell in cells:
-        holds |= mask[(slice(None), *cell)]
-    return holds
-
-
 def _stress_chunk(task: tuple) -> dict[str, np.ndarray]:
-    """One chunk of a stress test: ``{"holds": ...}`` (see :func:`_outcome_holds`)."""
-    return {"holds": _outcome_holds(*task)}
+    """One chunk of a stress test: ``(model, values, tol)`` -> ``{"holds": ...}`` (see :class:`OutcomeModel`)."""
+    model, values, tol = task
+    return {"holds": model.holds(values, tol)}
 
 
 def stress_test(
@@ -485,20 +526,18 @@ def stress_test(
     """
     if isinstance(rng, np.random.Generator) or not isinstance(rng, (int, np.integer)):
         raise GameError("rng must be an integer seed (the root of a SeedSequence), so runs can be repeated")
-    spec = scenario.outcome(outcome)
-    game = scenario.game(spec.game)
-    names = list(vary) if vary is not None else _used_parameters(scenario, game)
+    names = list(vary) if vary is not None else scenario.outcome_parameters(outcome)
     unknown = [v for v in names if v not in scenario.parameters]
     if unknown:
         raise GameError(f"unknown parameter(s) {unknown}")
     draws = draw_parameters(scenario, names, n, int(rng))
     base = {k: float(v) for k, v in scenario.baseline().items() if k not in draws}
-    cells = [game.profile_index(p) for p in spec.profiles]
-    tasks = [(game, {**base, **{k: v[s : s + chunk_size] for k, v in draws.items()}}, cells, tol)
+    model = OutcomeModel.of(scenario, outcome)
+    tasks = [(model, {**base, **{k: v[s : s + chunk_size] for k, v in draws.items()}}, tol)
              for s in range(0, n, chunk_size)]
     chunk_store = None
     if store is not None:
-        fp = fingerprint("stress", repr(game), scenario.name, outcome, n, int(rng), names, cells, tol, chunk_size)
+        fp = fingerprint("stress", model.key, scenario.name, outcome, n, int(rng), names, tol, chunk_size)
         chunk_store = ChunkStore(store, fp)
     parts = run_chunks(_stress_chunk, tasks, executor=executor, store=chunk_store, progress=progress, desc="stress")
     holds = np.concatenate([p["holds"] for p in parts]) if parts else np.zeros(0, dtype=bool)

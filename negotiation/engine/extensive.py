@@ -78,8 +78,12 @@ def decision(player: str, moves: Mapping[str, Node], infoset: str = "", name: st
 
 
 def chance(moves: Mapping[str, tuple[Any, Node]], name: str = "") -> Node:
-    """A chance node: ``moves`` maps each outcome to ``(probability, node)``; probabilities are exact."""
-    probs = tuple(to_fraction(p) for p, _ in moves.values())
+    """A chance node: ``moves`` maps each outcome to ``(probability, node)``.
+
+    Numbers are read exactly; a probability may also be an expression (text or sympy) in
+    the parameters of a game declared with ``parameters=``.
+    """
+    probs = tuple(p if isinstance(p, (str, sympy.Basic)) else to_fraction(p) for p, _ in moves.values())
     return Node(CHANCE, tuple(moves), tuple(n for _, n in moves.values()), probs=probs, name=name)
 
 
@@ -141,9 +145,15 @@ class ExtensiveFormGame:
             if len(node.actions) != len(node.children) or len(set(node.actions)) != len(node.actions):
                 raise GameError(f"{where}: actions must be distinct, one per child")
             if node.player == CHANCE:
-                if len(node.probs) != len(node.children) or any(p < 0 for p in node.probs) or sum(node.probs) != 1:
+                symbolic = any(isinstance(p, sympy.Basic) and p.free_symbols for p in node.probs)
+                if any(isinstance(p, str) for p in node.probs):
+                    raise GameError(f"{where}: a chance probability is an expression; declare parameters= for it")
+                bad = len(node.probs) != len(node.children) or (
+                    sympy.simplify(sum(node.probs) - 1) != 0 if symbolic else
+                    (any(p < 0 for p in node.probs) or sum(node.probs) != 1))
+                if bad:
                     raise GameError(f"{where}: chance probabilities {[str(p) for p in node.probs]} are not a "
-                                    "distribution")
+                                    "distribution" + (" (they must sum to 1 identically)" if symbolic else ""))
                 continue
             if node.player not in players:
                 raise GameError(f"{where}: unknown player {node.player!r}; players: {list(players)}")
@@ -161,28 +171,33 @@ class ExtensiveFormGame:
     def _parse_payoffs(self, node: Node, path: Path) -> Node:
         allowed = {symbol(p) for p in self.parameters}
 
+        def value(v: Any, where: str) -> Any:
+            if isinstance(v, str):
+                v = parse_expression(v, self.parameters, where=where)
+            if isinstance(v, sympy.Basic):
+                stray = v.free_symbols - allowed
+                if stray:
+                    raise GameError(f"{where}: undeclared parameter(s) {sorted(map(str, stray))}")
+                if v.is_Rational:
+                    v = to_fraction(v)
+            return v
+
         def parsed(p: Path, nd: Node) -> Node | None:
-            if not nd.is_leaf:
-                return None
-            values = []
-            for v in nd.payoffs:
-                if isinstance(v, str):
-                    v = parse_expression(v, self.parameters, where=f"leaf {self.describe(p)}")
-                if isinstance(v, sympy.Basic):
-                    stray = v.free_symbols - allowed
-                    if stray:
-                        raise GameError(f"leaf {self.describe(p)}: undeclared parameter(s) {sorted(map(str, stray))}")
-                    if v.is_Rational:
-                        v = to_fraction(v)
-                values.append(v)
-            return Node(payoffs=tuple(values), name=nd.name)
+            if nd.is_leaf:
+                return Node(payoffs=tuple(value(v, f"leaf {self.describe(p)}") for v in nd.payoffs), name=nd.name)
+            if nd.player == CHANCE:
+                probs = tuple(value(v, f"chance node {self.describe(p)}") for v in nd.probs)
+                children = tuple(_map_tree(c, (*p, k), parsed, lambda _, n: n.infoset)
+                                 for k, c in enumerate(nd.children))
+                return Node(CHANCE, nd.actions, children, nd.infoset, probs, (), nd.name)
+            return None
 
         return _map_tree(node, path, parsed, lambda _, nd: nd.infoset)
 
     @property
     def is_symbolic(self) -> bool:
-        """Whether some payoff depends on parameters."""
-        return any(isinstance(v, sympy.Basic) for _, nd in self.walk() for v in nd.payoffs)
+        """Whether some payoff or chance probability depends on parameters."""
+        return any(isinstance(v, sympy.Basic) for _, nd in self.walk() for v in (*nd.payoffs, *nd.probs))
 
     def at(self, values: Mapping[str, Any] | None = None, **kwargs: Any) -> ExtensiveFormGame:
         """The numeric tree at the given parameter values (read exactly)."""
@@ -200,8 +215,18 @@ class ExtensiveFormGame:
             out = v.xreplace(subs)
             return to_fraction(out) if out.is_Rational else float(out)
 
-        def numeric(_: Path, nd: Node) -> Node | None:
-            return Node(payoffs=tuple(number(v) for v in nd.payoffs), name=nd.name) if nd.is_leaf else None
+        def numeric(p: Path, nd: Node) -> Node | None:
+            if nd.is_leaf:
+                return Node(payoffs=tuple(number(v) for v in nd.payoffs), name=nd.name)
+            if nd.player == CHANCE and any(isinstance(v, sympy.Basic) for v in nd.probs):
+                probs = tuple(number(v) for v in nd.probs)
+                if any(not isinstance(v, Fraction) for v in probs):
+                    raise GameError(f"chance node {self.describe(p)}: probabilities {[str(v) for v in probs]} at "
+                                    "these values are not exact rationals")
+                children = tuple(_map_tree(c, (*p, k), numeric, lambda q, n: self._label(q, n))
+                                 for k, c in enumerate(nd.children))
+                return Node(CHANCE, nd.actions, children, nd.infoset, probs, (), nd.name)
+            return None
 
         return self._copy((), numeric)
 
@@ -454,10 +479,11 @@ class ExtensiveFormGame:
         """The tree below ``path``, with nodes replaced where ``leaf_of`` says, and every
         information set labelled explicitly, so that labels stay those of this game."""
 
-        def label(p: Path, nd: Node) -> str:
-            return nd.infoset if (nd.infoset or nd.player == CHANCE) else self._key[p][1]
+        return ExtensiveFormGame(self.players, _map_tree(self.node(path), path, leaf_of, self._label), self.title)
 
-        return ExtensiveFormGame(self.players, _map_tree(self.node(path), path, leaf_of, label), self.title)
+    def _label(self, p: Path, nd: Node) -> str:
+        """The explicit information-set label of the node at ``p`` (chance nodes keep theirs)."""
+        return nd.infoset if (nd.infoset or nd.player == CHANCE) else self._key[p][1]
 
 
 def _map_tree(node: Node, path: Path, leaf_of: Callable[[Path, Node], Node | None],

@@ -225,27 +225,24 @@ def logit_qre(game: NormalFormGame, lambda_max: float = 1e5, max_steps: int = 20
     w = np.concatenate([np.full(n, -np.log(n)) for n in game.shape])
     lambdas, profiles, logs = [0.0], [system.profile(w)], [w]
     y = np.append(w, 0.0)
-    direction = None
     h = 0.05
+    tangent = _tangent(system, y, None)
     for _ in range(max_steps):
         lam = y[-1]
-        jac = system.jacobian(y[:-1], lam)
-        tangent = np.linalg.svd(jac)[2][-1]
-        if direction is None:
-            tangent = tangent if tangent[-1] > 0 else -tangent
-        elif tangent @ direction < 0:
-            tangent = -tangent
-        while True:
+        while True:  # a step is kept when the corrector stays close and the curve turns little along it
             pred = y + h * tangent
             corrected = _correct(system, pred, tangent, tol)
             if corrected is not None and np.linalg.norm(corrected - pred) < 0.5 * h + 1e-9:
-                break
+                after = _tangent(system, corrected, tangent)
+                if after @ tangent >= _MIN_COS:
+                    break
             h *= 0.5
             if h < 1e-12:
                 raise SolverError(f"QRE tracing stalled at lambda={lam:g}")
-        direction = tangent
-        y = corrected
+        y, tangent = corrected, after
         lam = float(y[-1])
+        if lam < 0:
+            raise SolverError("QRE tracing left the principal branch (lambda turned negative)")
         if np.max(np.abs(system.residual(y[:-1], lam))) > 1e3 * tol * system.scale(lam):
             raise VerificationError("a traced QRE point fails the logit equations")
         lambdas.append(lam)
@@ -259,6 +256,16 @@ def logit_qre(game: NormalFormGame, lambda_max: float = 1e5, max_steps: int = 20
     limit, distance = _limit(game, profiles[-1])
     regret = float(game.as_float().regret(game.as_float().profile(profiles[-1])))
     return QREBranch(game, np.array(lambdas), profiles, limit, distance, regret, logs)
+
+
+_MIN_COS = 0.95  # successive tangents at most about 18 degrees apart: no jumping between branches at a fold
+
+
+def _tangent(system: _System, y: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
+    """The unit tangent of the branch at ``y``, oriented along ``previous`` (at the start: growing lambda)."""
+    tangent = np.linalg.svd(system.jacobian(y[:-1], float(y[-1])))[2][-1]
+    reference = tangent[-1] if previous is None else tangent @ previous
+    return tangent if reference > 0 else -tangent
 
 
 def _correct(system: _System, y: np.ndarray, tangent: np.ndarray, tol: float) -> np.ndarray | None:

@@ -41,17 +41,25 @@ class Condition:
         The alternative it is compared with.
     margin : sympy.Expr
         ``u(profile) - u(deviation)``, simplified; the condition holds where it is >= 0.
+    at : str
+        In a game tree, the information set (``""`` in a normal-form game).
+    on_path : bool or None
+        In a game tree, whether the profile reaches the information set.
     """
 
     player: str
     strategy: str
     deviation: str
     margin: sympy.Expr
+    at: str = ""
+    on_path: bool | None = None
 
     @property
     def label(self) -> str:
-        """E.g. ``"Turkey prefers accept to escalate"``."""
-        return f"{self.player} prefers {self.strategy} to {self.deviation}"
+        """E.g. ``"Turkey prefers accept to escalate"`` (in a tree: ``"... at <information set>"``)."""
+        where = f" at {self.at}" if self.at else ""
+        off = " (off the path)" if self.on_path is False else ""
+        return f"{self.player} prefers {self.strategy} to {self.deviation}{where}{off}"
 
     @property
     def inequality(self) -> sympy.Rel:
