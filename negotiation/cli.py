@@ -10,7 +10,10 @@
   ``--method correlated|coarse [--objective welfare|PLAYER]`` gives the best (coarse)
   correlated equilibrium and ``--method qre [--lam L]`` the logit QRE at ``L``;
 - ``negotiation explain NAME|FILE --outcome O [--set p=v ...] [--format table|json|csv]``:
-  the conditions that hold an outcome up, their slack and thresholds;
+  the conditions that hold an outcome up, their slack and thresholds; without ``--outcome``,
+  the pivotal levers across all the historical outcomes, with Sobol shares;
+- ``negotiation counterfactual NAME|FILE [--delta D] [--format table|json|csv]``: the
+  scenario's named interventions against every outcome and repeated game;
 - ``negotiation check NAME|FILE [-n N] [--sobol N] [--seed S] [--source-text ID=PATH ...]
   [--format table|json|csv]``: the model's faults (inert parameters, threats that are not
   credible, knife-edge or fragile historical outcomes, results resting on assumptions,
@@ -35,6 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 from negotiation import catalog
+from negotiation.domain.case import counterfactuals, levers
 from negotiation.domain.diagnostics import check_texts, diagnose
 from negotiation.domain.explain import explain
 from negotiation.domain.leverage import number, plain
@@ -302,10 +306,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_ex = sub.add_parser("explain", help="the equilibrium conditions that hold an outcome up")
     p_ex.add_argument("target", metavar="NAME|FILE")
-    p_ex.add_argument("--outcome", required=True)
+    p_ex.add_argument("--outcome", help="the outcome to explain; without it, the levers of the whole case")
+    p_ex.add_argument("--sobol", type=int, default=1024, help="without --outcome: base sample of the Sobol shares")
     p_ex.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
                       help="override a parameter's baseline (repeatable)")
     p_ex.add_argument("--format", default="table", choices=("table", "json", "csv"))
+    p_cf = sub.add_parser("counterfactual", help="the scenario's named interventions against every outcome")
+    p_cf.add_argument("target", metavar="NAME|FILE")
+    p_cf.add_argument("--delta", type=float, default=0.9, help="discount factor for the repeated games")
+    p_cf.add_argument("--format", default="table", choices=("table", "json", "csv"))
     p_ck = sub.add_parser("check", help="check a scenario for faults a referee would find (exit 1 on errors)")
     p_ck.add_argument("target", metavar="NAME|FILE")
     p_ck.add_argument("-n", type=int, default=4000, help="draws of the stress and shadow tests")
@@ -441,6 +450,20 @@ def _run(args: argparse.Namespace) -> str:
         return _stress(obj, args)
     if args.command == "check":
         return _check(obj, args)
+    if args.command == "counterfactual":
+        result = counterfactuals(obj, delta=args.delta)
+        if args.format == "json":
+            return json.dumps({"delta": result.delta, "rows": result.table.to_dict(orient="records")}, indent=1)
+        return _csv(result.table) if args.format == "csv" else result.to_text()
+    if args.outcome is None:
+        if args.set:
+            raise GameError("--set applies to one outcome: name it with --outcome")
+        if args.sobol < 2:
+            raise GameError("--sobol must be at least 2")
+        found = levers(obj, sobol=args.sobol)
+        if args.format == "json":
+            return json.dumps(found.table.to_dict(orient="records"), indent=1)
+        return _csv(found.table) if args.format == "csv" else found.to_text()
     ex = explain(obj, args.outcome, _overrides(args.set))
     if args.format == "json":
         return json.dumps(ex.to_dict(), indent=1)

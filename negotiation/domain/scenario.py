@@ -134,6 +134,20 @@ class TreeSpec:
 
 
 @dataclass(frozen=True)
+class Intervention:
+    """A named counterfactual: parameter values set to what the intervention would make them.
+
+    ``values`` maps parameters to exact numbers; ``provenance`` says where the new values come
+    from (a source's fact, or an assumption with its reason).
+    """
+
+    id: str
+    description: str
+    values: tuple[tuple[str, Fraction], ...]
+    provenance: Provenance = field(default_factory=Provenance)
+
+
+@dataclass(frozen=True)
 class Outcome:
     """An outcome of interest: a set of pure profiles of one game (it holds if any is an equilibrium)."""
 
@@ -177,11 +191,13 @@ class Scenario:
     repeated: Mapping[str, RepeatedSpec] = field(default_factory=dict)
     bargaining: Mapping[str, BargainingSpec] = field(default_factory=dict)
     trees: Mapping[str, TreeSpec] = field(default_factory=dict)
+    interventions: Mapping[str, Intervention] = field(default_factory=dict)
     origin: str = field(default="", compare=False, repr=False)
     lines: Mapping[tuple[Any, ...], int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("sources", "parties", "parameters", "games", "outcomes", "repeated", "bargaining", "trees"):
+        for name in ("sources", "parties", "parameters", "games", "outcomes", "repeated", "bargaining", "trees",
+                     "interventions"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "assumptions", tuple(self.assumptions))
 
@@ -569,6 +585,7 @@ class _Builder:
         outcomes = {k: self.outcome(k, v, games) for k, v in (d.get("outcomes") or {}).items()}
         repeated = {k: self.repeated(k, v, games) for k, v in (d.get("repeated") or {}).items()}
         bargaining = {k: self.bargaining(k, v) for k, v in (d.get("bargaining") or {}).items()}
+        interventions = {k: self.intervention(k, v, parameters) for k, v in (d.get("interventions") or {}).items()}
         seen: dict[str, str] = {}
         for section, names in (("games", games), ("trees", self.trees), ("repeated", repeated),
                                ("bargaining", bargaining)):
@@ -579,7 +596,7 @@ class _Builder:
         return Scenario(
             d["name"], d["title"], d.get("description", ""), sources, parties, parameters, games, outcomes,
             tuple(d.get("assumptions", ())), repeated, bargaining, {k: v[0] for k, v in self.trees.items()},
-            self.ctx.path, dict(self.ctx.lines),
+            interventions, self.ctx.path, dict(self.ctx.lines),
         )
 
     def provenance(self, keys: list[Any], data: dict[str, Any]) -> Provenance:
@@ -682,6 +699,19 @@ class _Builder:
                     for k, prof in enumerate(d["profiles"])]
         return Outcome(oid, gid, tuple(profiles), d.get("description", ""), bool(d.get("historical", False)))
 
+
+    def intervention(self, iid: str, d: dict[str, Any], parameters: Mapping[str, Parameter]) -> Intervention:
+        keys = ["interventions", iid]
+        values = []
+        for name, raw in d["set"].items():
+            if name not in parameters:
+                raise self.ctx.error([*keys, "set", name], f"unknown parameter {name!r}{suggest(name, parameters)}")
+            try:
+                values.append((name, parameters[name].check(raw)))
+            except ValueError as err:
+                raise self.ctx.error([*keys, "set", name], str(err)) from None
+        prov = self.provenance([*keys, "provenance"], d["provenance"]) if "provenance" in d else Provenance()
+        return Intervention(iid, d["description"], tuple(values), prov)
 
     def tree(self, tid: str, d: dict[str, Any]) -> tuple[TreeSpec, ExtensiveFormGame]:
         """The tree's spec and its parsed game, every node checked with its key path in errors."""
@@ -856,6 +886,9 @@ def to_dict(sc: Scenario) -> dict[str, Any]:
             "title": g.title, "description": g.description, "players": list(g.players),
             "strategies": {p: list(s) for p, s in zip(g.players, g.strategies, strict=True)}, "payoffs": rows,
         })
+    out["interventions"] = {iid: drop_empty({
+        "description": i.description, "set": {k: plain(v) for k, v in i.values},
+        "provenance": prov(i.provenance) or None}) for iid, i in sc.interventions.items()}
     out["trees"] = {tid: drop_empty({"title": t.title, "description": t.description, "players": list(t.players),
                                      "root": _plain_tree(t.root)}) for tid, t in sc.trees.items()}
     for oid, o in sc.outcomes.items():

@@ -641,7 +641,6 @@ def shadow_test(scenario: Scenario, repeated: str, n: int = 10_000, rng: int = 0
     come from :func:`draw_parameters`, so the same seed gives the same draws as
     :func:`stress_test`; ``tol`` is the stage-equilibrium tolerance, as there.
     """
-    symbolic = scenario.sustainability(repeated, symbolic=True)
     names = list(scenario.parameters)
     varied = names if vary is None else list(vary)
     unknown = set(varied) - set(names)
@@ -649,7 +648,27 @@ def shadow_test(scenario: Scenario, repeated: str, n: int = 10_000, rng: int = 0
         raise GameError(f"vary: unknown parameter(s) {sorted(unknown)}")
     draws = draw_parameters(scenario, varied, n, rng)
     base = scenario.baseline()
-    columns = [draws[k] if k in draws else np.full(n, float(base[k])) for k in names]
+    columns = {k: draws[k] if k in draws else np.full(n, float(base[k])) for k in names}
+    star, coop, one_shot = repeated_thresholds(scenario, repeated, columns, tol)
+    frame = pd.DataFrame({k: draws[k] for k in varied})
+    frame["delta_star"] = star
+    frame["cooperative_delta_star"] = coop
+    return ShadowResult(scenario.name, repeated, n, rng, star, coop, one_shot, frame)
+
+
+def repeated_thresholds(scenario: Scenario, repeated: str, values: Mapping[str, Any], tol: float = 1e-9
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A repeated game's thresholds at many parameter points at once, from its exact closed forms.
+
+    ``values`` gives every parameter (arrays of one length, or numbers).  Returns the
+    subgame-perfect critical discount factor (``0`` where the target is a stage equilibrium,
+    ``inf`` where none suffices), the cooperative state's alone, and whether the target is
+    a stage equilibrium, at each point.
+    """
+    symbolic = scenario.sustainability(repeated, symbolic=True)
+    names = list(scenario.parameters)
+    n = max((np.size(v) for v in values.values()), default=1)
+    columns = [np.asarray(values[k], dtype=float) for k in names]
 
     def evaluate(exprs: Sequence[sympy.Expr]) -> np.ndarray:
         if not exprs:
@@ -662,8 +681,4 @@ def shadow_test(scenario: Scenario, repeated: str, n: int = 10_000, rng: int = 0
     rest = evaluate([c.critical for c in symbolic.constraints if c.phase != "cooperate"]).max(axis=0)
     one_shot = evaluate(symbolic.stage_gains).max(axis=0) <= tol
     star = np.where(one_shot, 0.0, np.maximum(coop, rest))
-    coop = np.where(one_shot, 0.0, coop)
-    frame = pd.DataFrame({k: draws[k] for k in varied})
-    frame["delta_star"] = star
-    frame["cooperative_delta_star"] = coop
-    return ShadowResult(scenario.name, repeated, n, rng, star, coop, one_shot, frame)
+    return star, np.where(one_shot, 0.0, coop), one_shot

@@ -1,0 +1,234 @@
+"""The case as a whole: counterfactual interventions, the levers across all its games, shocks over time.
+
+- :func:`counterfactuals`: each named intervention of the scenario (``interventions:`` in
+  the file, a set of parameter values) against every outcome and repeated game: does the
+  outcome still hold, is the ceasefire still self-enforcing, and from which discount factor.
+- :func:`levers`: every parameter's nearest threshold across all the historical outcomes
+  and repeated games, with the slack of the condition it breaks, and its share of the
+  outcomes' total Sobol indices; the most pivotal first.
+- :func:`shock_path`: given a path of one parameter over time (say displacement growing by
+  so many a day), when the outcome stops holding or the ceasefire stops being
+  self-enforcing at a discount factor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from negotiation.domain.explain import explain
+from negotiation.domain.scenario import Scenario
+from negotiation.domain.stress import OutcomeModel, repeated_thresholds, sobol_indices
+from negotiation.engine.repeated import CATEGORIES
+from negotiation.errors import GameError
+
+
+def _category(star: float, coop: float, one_shot: bool, delta: float) -> str:
+    if one_shot:
+        return CATEGORIES[0]
+    if coop > delta:
+        return CATEGORIES[3]
+    return CATEGORIES[1] if star <= delta else CATEGORIES[2]
+
+
+def _point(scenario: Scenario, overrides: Mapping[str, Any]) -> dict[str, float]:
+    return {k: float(v) for k, v in scenario.values(overrides).items()}
+
+
+# ------------------------------------------------------------ counterfactuals
+@dataclass(frozen=True)
+class Counterfactuals:
+    """Each intervention's effect on every outcome and repeated game.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per intervention (``baseline`` first): the values it sets, whether each
+        outcome holds (column ``outcome:<id>``), and for each repeated game its category at
+        ``delta`` and its subgame-perfect critical discount factor.
+    delta : float
+    """
+
+    table: pd.DataFrame
+    delta: float
+
+    def to_text(self) -> str:
+        shown = self.table.copy()
+        for col in shown.columns:
+            if col.startswith("outcome:"):
+                shown[col] = shown[col].map({True: "holds", False: "fails"})
+        return shown.to_string(index=False, float_format=lambda v: f"{v:.3g}")
+
+
+def counterfactuals(scenario: Scenario, interventions: Sequence[str] | None = None, delta: float = 0.9
+                    ) -> Counterfactuals:
+    """The outcome table of the scenario's named interventions (see the module docstring)."""
+    if not 0 <= delta < 1:
+        raise GameError(f"delta must be in [0, 1), not {delta}")
+    names = list(scenario.interventions) if interventions is None else list(interventions)
+    for name in names:
+        if name not in scenario.interventions:
+            raise GameError(f"scenario {scenario.name!r} has no intervention {name!r}; "
+                            f"interventions: {', '.join(scenario.interventions) or 'none'}")
+    rows = []
+    for name in ["baseline", *names]:
+        setting = dict(scenario.interventions[name].values) if name != "baseline" else {}
+        row: dict[str, Any] = {"intervention": name,
+                               "sets": ", ".join(f"{k}={float(v):g}" for k, v in setting.items()) or "-"}
+        for oid in scenario.outcomes:
+            row[f"outcome:{oid}"] = scenario.holds(oid, setting)
+        point = _point(scenario, setting)
+        for rid in scenario.repeated:
+            if scenario.repeated[rid].periods is not None:
+                continue
+            star, coop, one_shot = (float(x[0]) for x in repeated_thresholds(scenario, rid, point))
+            row[f"{rid}: at delta={delta:g}"] = _category(star, coop, one_shot > 0, delta)
+            row[f"{rid}: delta*"] = star
+        rows.append(row)
+    return Counterfactuals(pd.DataFrame(rows), delta)
+
+
+# --------------------------------------------------------------------- levers
+@dataclass(frozen=True)
+class Levers:
+    """The pivotal levers of the whole case.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per parameter that some condition depends on: ``parameter``, ``baseline``,
+        ``threshold`` (its nearest breaking value, others at baseline), ``distance`` (as a share
+        of its range), ``model`` and ``condition`` broken there, that condition's ``slack``,
+        and ``sobol_share`` (its share of the historical outcomes' summed total indices);
+        nearest first.
+    """
+
+    table: pd.DataFrame
+
+    def to_text(self) -> str:
+        shown = self.table.copy()
+        shown["distance"] = shown["distance"].map(lambda d: "" if pd.isna(d) else f"{d:.0%}")
+        shown["sobol_share"] = shown["sobol_share"].map(lambda d: "" if pd.isna(d) else f"{d:.0%}")
+        return shown.to_string(index=False, float_format=lambda v: f"{v:.4g}")
+
+
+def levers(scenario: Scenario, sobol: int = 1024, seed: int = 0) -> Levers:
+    """Rank the parameters by how near they are to breaking something the case rests on.
+
+    Every historical outcome is explained (:func:`negotiation.explain`); every parameter's
+    nearest threshold over all of them is kept with the condition it breaks.  The Sobol
+    share sums each parameter's total index over the historical outcomes
+    (:func:`negotiation.domain.stress.sobol_indices`, base sample ``sobol``, root ``seed``)
+    and divides by the sum over all parameters.
+    """
+    best: dict[str, dict[str, Any]] = {}
+    totals: dict[str, float] = {}
+    historical = [oid for oid, o in scenario.outcomes.items() if o.historical] or list(scenario.outcomes)
+    for oid in historical:
+        ex = explain(scenario, oid)
+        for r in ex.reports:
+            for t in r.thresholds:
+                if t.distance is None:
+                    continue
+                if t.parameter not in best or t.distance < best[t.parameter]["distance"]:
+                    best[t.parameter] = {"parameter": t.parameter, "baseline": float(t.baseline),
+                                         "threshold": float(t.breaks_at),  # type: ignore[arg-type]
+                                         "distance": t.distance, "model": oid, "condition": r.condition.label,
+                                         "slack": float(r.slack)}
+        table = sobol_indices(scenario, oid, sobol, seed)
+        for row in table.itertuples():
+            if not pd.isna(row.ST):
+                totals[row.parameter] = totals.get(row.parameter, 0.0) + max(float(row.ST), 0.0)
+    grand = sum(totals.values())
+    frame = pd.DataFrame(list(best.values()), columns=["parameter", "baseline", "threshold", "distance", "model",
+                                                       "condition", "slack"])
+    frame["sobol_share"] = [totals.get(p, 0.0) / grand if grand > 0 else np.nan for p in frame["parameter"]]
+    return Levers(frame.sort_values(["distance", "parameter"], kind="stable").reset_index(drop=True))
+
+
+# ----------------------------------------------------------------- shocks
+@dataclass(frozen=True)
+class ShockPath:
+    """What happens along a path of one parameter.
+
+    Attributes
+    ----------
+    target : str
+        The outcome or repeated game followed.
+    parameter : str
+    frame : pandas.DataFrame
+        ``time``, the parameter's value, and ``holds`` (an outcome) or ``category`` and
+        ``delta_star`` (a repeated game at ``delta``).
+    first_break : float or None
+        The first time at which it no longer holds (an outcome) or is no longer sustained
+        in a subgame-perfect equilibrium at ``delta`` (a repeated game); ``None`` if never.
+    delta : float or None
+    """
+
+    target: str
+    parameter: str
+    frame: pd.DataFrame
+    first_break: float | None
+    delta: float | None
+
+    def summary(self) -> str:
+        if self.first_break is None:
+            return f"'{self.target}' holds along the whole path of {self.parameter}."
+        row = self.frame.loc[self.frame["time"] == self.first_break].iloc[0]
+        what = "stops holding" if self.delta is None else f"stops being self-enforcing at delta = {self.delta:g}"
+        return (f"'{self.target}' {what} at time {self.first_break:g}, when {self.parameter} reaches "
+                f"{row[self.parameter]:.4g}.")
+
+
+def shock_path(scenario: Scenario, target: str, parameter: str, times: Sequence[float], values: Sequence[float],
+               delta: float = 0.9, overrides: Mapping[str, Any] | None = None) -> ShockPath:
+    """Follow an outcome or a repeated game along a path of one parameter (see the module docstring).
+
+    Parameters
+    ----------
+    target : str
+        An outcome or a repeated game of the scenario.
+    parameter : str
+    times, values : sequences of the same length
+        The path: the parameter's value at each time (in the units the caller states).
+    delta : float
+        For a repeated game: the discount factor at which it must stay sustained.
+    overrides : mapping, optional
+        Values of the other parameters (default: their baselines).
+    """
+    times_a, values_a = np.asarray(times, dtype=float), np.asarray(values, dtype=float)
+    if times_a.shape != values_a.shape or times_a.ndim != 1 or times_a.size == 0:
+        raise GameError("times and values must be sequences of one length, at least one point")
+    if np.any(np.diff(times_a) < 0):
+        raise GameError("times must not decrease")
+    if parameter not in scenario.parameters:
+        scenario.values({parameter: 0})  # raises with the known names
+    lo, hi = (float(b) for b in scenario.parameters[parameter].bounds)
+    outside = (values_a < lo) | (values_a > hi)
+    if outside.any():
+        raise GameError(f"the path of {parameter} leaves its bounds [{lo:g}, {hi:g}] at time "
+                        f"{times_a[np.argmax(outside)]:g} ({values_a[np.argmax(outside)]:g})")
+    point: dict[str, Any] = _point(scenario, overrides or {})
+    point[parameter] = values_a
+    frame = pd.DataFrame({"time": times_a, parameter: values_a})
+    if target in scenario.outcomes:
+        held = OutcomeModel.of(scenario, target).holds(point)
+        frame["holds"] = held
+        broken, used_delta = ~held, None
+    elif target in scenario.repeated:
+        if not 0 <= delta < 1:
+            raise GameError(f"delta must be in [0, 1), not {delta}")
+        star, coop, one_shot = repeated_thresholds(scenario, target, point)
+        frame["category"] = [_category(s, c, o, delta) for s, c, o in zip(star, coop, one_shot, strict=True)]
+        frame["delta_star"] = star
+        broken, used_delta = star > delta, delta
+    else:
+        known = [*scenario.outcomes, *scenario.repeated]
+        raise GameError(f"{target!r} is neither an outcome nor a repeated game of {scenario.name!r}; "
+                        f"known: {', '.join(known)}")
+    first = float(times_a[np.argmax(broken)]) if broken.any() else None
+    return ShockPath(target, parameter, frame, first, used_delta)
