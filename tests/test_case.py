@@ -87,3 +87,25 @@ def test_command_line(tmp_path, capsys):
     assert "fails" in capsys.readouterr().out
     assert main(["explain", str(path), "--sobol", "128"]) == 0
     assert "cost" in capsys.readouterr().out
+
+
+def test_durability_of_a_repeated_ceasefire():
+    """Trade with false alarms a = 1/10 a period: self-enforcing at delta = 0.9 at every draw
+    (delta* = t / (0.9 (2 + t)) <= 0.48), so it survives h periods with probability 0.9^h and holds
+    0.9 (1 - 0.9^60) / 0.1 periods on average within 60.  At delta = 0.4 it is self-enforcing only
+    where t <= 0.72/0.64 = 1.125, so survival is 0.9^h times that share of the uniform draws on
+    [0.5, 1.5], about 5/8."""
+    from negotiation.domain.case import durability
+
+    data = copy.deepcopy(BASE)
+    data["repeated"]["trust"].update(false_alarm=0.1, period="month")
+    sc = from_dict(data)
+    d = durability(sc, "trust", horizons=(1, 6, 60), delta=0.9, n=4000, rng=1)
+    assert d.sustained == 1.0 and d.at(6) == pytest.approx(0.9**6) and d.at(60) == pytest.approx(0.9**60)
+    assert d.expected == pytest.approx(0.9 * (1 - 0.9**60) / 0.1)
+    assert "months" in d.summary()
+    impatient = durability(sc, "trust", horizons=(1, 6), delta=0.4, n=4000, rng=1)
+    assert impatient.sustained == pytest.approx(0.625, abs=0.03)
+    assert impatient.at(6) == pytest.approx(impatient.sustained * 0.9**6)
+    with pytest.raises(GameError, match="horizons"):
+        durability(sc, "trust", horizons=(0,))

@@ -9,6 +9,8 @@
 - :func:`shock_path`: given a path of one parameter over time (say displacement growing by
   so many a day), when the outcome stops holding or the ceasefire stops being
   self-enforcing at a discount factor.
+- :func:`durability`: how long a ceasefire modelled as a repeated game lasts, over the
+  parameters' uncertainty: survival over stated horizons and the expected duration.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import sympy
 
 from negotiation.domain.explain import explain
 from negotiation.domain.scenario import Scenario
-from negotiation.domain.stress import OutcomeModel, repeated_thresholds, sobol_indices
+from negotiation.domain.stress import OutcomeModel, draw_parameters, repeated_thresholds, sobol_indices
+from negotiation.engine.expressions import parse_expression, symbol
 from negotiation.engine.repeated import CATEGORIES
 from negotiation.errors import GameError
 
@@ -232,3 +236,101 @@ def shock_path(scenario: Scenario, target: str, parameter: str, times: Sequence[
                         f"known: {', '.join(known)}")
     first = float(times_a[np.argmax(broken)]) if broken.any() else None
     return ShockPath(target, parameter, frame, first, used_delta)
+
+
+# ----------------------------------------------------------------- durability
+@dataclass(frozen=True)
+class Durability:
+    """How long a ceasefire lasts, over the parameters' uncertainty.
+
+    Attributes
+    ----------
+    scenario, repeated : str
+    period : str
+        The length of one period (the repeated game's ``period``).
+    delta : float
+    n, seed : int
+    survival : pandas.DataFrame
+        Per horizon (in periods): the probability that the ceasefire is still holding, with a
+        95% Monte Carlo interval (``low``, ``high``: the mean over draws plus or minus 1.96
+        standard errors) and the share of draws at which it is self-enforcing at all.
+    expected : float
+        The expected number of periods it holds within the longest horizon.
+    sustained : float
+        The share of draws at which it is a subgame-perfect equilibrium at ``delta``.
+    """
+
+    scenario: str
+    repeated: str
+    period: str
+    delta: float
+    n: int
+    seed: int
+    survival: pd.DataFrame
+    expected: float
+    sustained: float
+
+    def at(self, horizon: int) -> float:
+        """The survival probability at ``horizon`` periods."""
+        row = self.survival.loc[self.survival["horizon"] == horizon]
+        if row.empty:
+            raise GameError(f"no horizon {horizon}; horizons: {list(self.survival['horizon'])}")
+        return float(row["survival"].iloc[0])
+
+    def summary(self) -> str:
+        unit = self.period or "period"
+        last = self.survival.iloc[-1]
+        return (f"'{self.repeated}' of {self.scenario} is self-enforcing at delta = {self.delta:g} in "
+                f"{self.sustained:.1%} of {self.n:,} draws; it survives {int(last['horizon'])} {unit}s with "
+                f"probability {last['survival']:.1%} and holds {self.expected:.3g} {unit}s on average within them.")
+
+
+def durability(scenario: Scenario, repeated: str, horizons: Sequence[int] = (1, 3, 6, 12, 24, 60),
+               delta: float = 0.9, n: int = 10_000, rng: int = 0, vary: Sequence[str] | None = None) -> Durability:
+    """Survival of a ceasefire modelled as a repeated game with imperfect monitoring.
+
+    At each draw of the parameters (:func:`negotiation.domain.stress.draw_parameters`; those
+    not in ``vary`` stay at baseline) the ceasefire either is a subgame-perfect equilibrium
+    at ``delta`` (:func:`negotiation.domain.stress.repeated_thresholds`) or it is not.  If it
+    is not, a tempted party breaks it in the first period.  If it is, it breaks only when a
+    violation is signalled though none happened: a false alarm, with probability ``a`` per
+    period (the repeated game's ``false_alarm``), which starts the punishment (Green and
+    Porter 1984, *Econometrica* 52, 87-100).  So the ceasefire survives ``h`` periods with
+    probability ``1{sustained} (1 - a)^h``, averaged over the draws; the expected number of
+    periods it holds within the longest horizon ``H`` is the average of
+    ``1{sustained} sum_{t=1..H} (1 - a)^t``.
+    """
+    if scenario.repeated.get(repeated) is None:
+        scenario.sustainability(repeated)  # raises with the known names
+    spec = scenario.repeated[repeated]
+    if spec.periods is not None:
+        raise GameError("durability needs grim trigger (the closed form in the parameters)")
+    if not 0 <= delta < 1:
+        raise GameError(f"delta must be in [0, 1), not {delta}")
+    hs = sorted({int(h) for h in horizons})
+    if not hs or hs[0] < 1:
+        raise GameError("horizons must be positive numbers of periods")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise GameError(f"n must be a positive integer, not {n!r}")
+    names = list(scenario.parameters)
+    varied = names if vary is None else list(vary)
+    draws = draw_parameters(scenario, varied, n, int(rng))
+    base = scenario.baseline()
+    columns = {k: draws[k] if k in draws else np.full(n, float(base[k])) for k in names}
+    star, _, _ = repeated_thresholds(scenario, repeated, columns)
+    sustained = star <= delta
+    alarm = parse_expression(spec.false_alarm, tuple(names), f"repeated.{repeated}.false_alarm")
+    f = sympy.lambdify([symbol(k) for k in names], alarm, modules="numpy")
+    a = np.broadcast_to(np.asarray(f(*(columns[k] for k in names)), dtype=float), (n,))
+    keep = 1.0 - a
+    rows = []
+    for h in hs:
+        alive = np.where(sustained, keep**h, 0.0)
+        p, half = float(alive.mean()), 1.96 * float(alive.std(ddof=1)) / np.sqrt(n) if n > 1 else 0.0
+        rows.append({"horizon": h, "survival": p, "low": max(0.0, p - half), "high": min(1.0, p + half),
+                     "sustained": float(sustained.mean())})
+    horizon = hs[-1]
+    total = np.where(keep >= 1.0, horizon, keep * (1 - keep**horizon) / np.where(keep >= 1.0, 1.0, 1 - keep))
+    expected = float(np.where(sustained, total, 0.0).mean())
+    return Durability(scenario.name, repeated, spec.period, delta, n, int(rng), pd.DataFrame(rows), expected,
+                      float(sustained.mean()))

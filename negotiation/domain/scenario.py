@@ -99,6 +99,7 @@ class RepeatedSpec:
     false_alarm: str = "0"
     description: str = ""
     enforce: str | tuple[tuple[str, str], ...] = "restart"
+    period: str = ""
 
 
 @dataclass(frozen=True)
@@ -814,7 +815,7 @@ class _Builder:
         texts = {f: self._expression([*keys, f], d.get(f, default), self.parameter_names)
                  for f, default in (("detection", 1), ("false_alarm", 0))}
         return RepeatedSpec(rid, d["title"], gid, target, punishment, d.get("periods"), texts["detection"],
-                            texts["false_alarm"], d.get("description", ""), enforce)
+                            texts["false_alarm"], d.get("description", ""), enforce, d.get("period", ""))
 
     def bargaining(self, bid: str, d: dict[str, Any]) -> BargainingSpec:
         keys = ["bargaining", bid]
@@ -908,7 +909,7 @@ def to_dict(sc: Scenario) -> dict[str, Any]:
         "punishment": r.punishment if isinstance(r.punishment, str) else dict(r.punishment),
         "periods": r.periods, "enforce": None if r.enforce == "restart" else
         (r.enforce if isinstance(r.enforce, str) else dict(r.enforce)),
-        "detection": r.detection, "false_alarm": r.false_alarm,
+        "detection": r.detection, "false_alarm": r.false_alarm, "period": r.period,
     }) for rid, r in sc.repeated.items()}
     out["bargaining"] = {bid: drop_empty({
         "title": b.title, "description": b.description, "players": list(b.players),
