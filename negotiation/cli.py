@@ -12,6 +12,8 @@
 - ``negotiation explain NAME|FILE --outcome O [--set p=v ...] [--format table|json|csv]``:
   the conditions that hold an outcome up, their slack and thresholds; without ``--outcome``,
   the pivotal levers across all the historical outcomes, with Sobol shares;
+- ``negotiation code-ceasefire SHEET PROXIES [--row CASE] [--template SCENARIO --write OUT]``: a
+  ceasefire's parameters derived from its measured proxies by a coding sheet's rules;
 - ``negotiation counterfactual NAME|FILE [--delta D] [--format table|json|csv]``: the
   scenario's named interventions against every outcome and repeated game;
 - ``negotiation check NAME|FILE [-n N] [--sobol N] [--seed S] [--source-text ID=PATH ...]
@@ -39,10 +41,11 @@ import pandas as pd
 
 from negotiation import catalog
 from negotiation.domain.case import counterfactuals, levers
+from negotiation.domain.coding import load_rows, load_sheet
 from negotiation.domain.diagnostics import check_texts, diagnose
 from negotiation.domain.explain import explain
 from negotiation.domain.leverage import number, plain
-from negotiation.domain.scenario import Scenario, load_scenario
+from negotiation.domain.scenario import Scenario, load_scenario, save_scenario
 from negotiation.domain.stress import shadow_test, stress_test
 from negotiation.engine.correlated import correlated_equilibrium
 from negotiation.engine.extensive import ExtensiveFormGame
@@ -315,6 +318,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_cf.add_argument("target", metavar="NAME|FILE")
     p_cf.add_argument("--delta", type=float, default=0.9, help="discount factor for the repeated games")
     p_cf.add_argument("--format", default="table", choices=("table", "json", "csv"))
+    p_code = sub.add_parser("code-ceasefire", help="derive a ceasefire's parameters from its proxies (coding sheet)")
+    p_code.add_argument("sheet", metavar="SHEET", help="the coding sheet (YAML)")
+    p_code.add_argument("proxies", metavar="PROXIES", help="rows of proxies (YAML or CSV)")
+    p_code.add_argument("--row", help="the case to code (default: every row)")
+    p_code.add_argument("--template", metavar="NAME|FILE", help="a scenario to write the coded baselines into")
+    p_code.add_argument("--write", metavar="OUT", help="with --template: write the coded scenario here")
+    p_code.add_argument("--format", default="table", choices=("table", "json", "csv"))
     p_ck = sub.add_parser("check", help="check a scenario for faults a referee would find (exit 1 on errors)")
     p_ck.add_argument("target", metavar="NAME|FILE")
     p_ck.add_argument("-n", type=int, default=4000, help="draws of the stress and shadow tests")
@@ -405,9 +415,34 @@ def _check(sc: Scenario, args: argparse.Namespace) -> str:
     return text
 
 
+def _code(args: argparse.Namespace) -> str:
+    sheet = load_sheet(args.sheet)
+    rows = load_rows(args.proxies)
+    if args.row is not None and args.row not in rows:
+        raise GameError(f"{args.proxies} has no row {args.row!r}; rows: {', '.join(rows)}")
+    chosen = [rows[args.row]] if args.row else list(rows.values())
+    codings = [sheet.code(r) for r in chosen]
+    if args.write:
+        if not args.template or len(codings) != 1:
+            raise GameError("--write needs --template and one row (--row)")
+        template = _load(args.template)
+        if not isinstance(template, Scenario):
+            raise GameError(f"{args.template} is not a scenario")
+        save_scenario(codings[0].scenario(template), args.write)
+    frame = pd.concat([c.to_frame().assign(case=c.row.name) for c in codings], ignore_index=True)
+    frame = frame[["case", *[c for c in frame.columns if c != "case"]]]
+    if args.format == "json":
+        return json.dumps(frame.to_dict(orient="records"), indent=1)
+    if args.format == "csv":
+        return _csv(frame)
+    return frame.drop(columns=["exact", "reason"]).to_string(index=False, float_format=lambda v: f"{v:.4g}")
+
+
 def _run(args: argparse.Namespace) -> str:
     if args.command == "list":
         return "\n".join(catalog.list())
+    if args.command == "code-ceasefire":
+        return _code(args)
     obj = _load(args.target)
     if args.command == "show":
         if isinstance(obj, Scenario):
