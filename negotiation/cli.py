@@ -33,9 +33,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -283,17 +286,77 @@ def _show_scenario(sc: Scenario) -> str:
     return "\n".join(lines)
 
 
+def _count(least: int) -> Any:
+    """An argparse type: an integer of at least ``least``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"{value} is below the least allowed value, {least}")
+        return value
+
+    parse.__name__ = f"integer >= {least}"
+    return parse
+
+
+def _finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def _discount(text: str) -> float:
+    """A discount factor in [0, 1)."""
+    value = _finite(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"{value:g} is not a discount factor in [0, 1)")
+    return value
+
+
+def _nonnegative_float(text: str) -> float:
+    value = _finite(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value:g} is negative")
+    return value
+
+
+_EXAMPLES = {
+    "list": "negotiation list",
+    "show": "negotiation show idlib-2020",
+    "solve": "negotiation solve idlib-2020 --game ceasefire_holds --set regime_gain=0.9 --delta 0.9",
+    "explain": "negotiation explain idlib-2020 --outcome ceasefire --set monitoring=0.2",
+    "counterfactual": "negotiation counterfactual idlib-2020 --delta 0.9",
+    "code-ceasefire": "negotiation code-ceasefire sheet.yaml proxies.yaml --row sochi-2018",
+    "check": "negotiation check idlib-2020 -n 4000",
+    "stress": "negotiation stress idlib-2020 --outcome ceasefire -n 100000 --seed 2020 --workers 2",
+}
+
+
+def _command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """A subcommand whose --help shows the defaults and an example."""
+    return sub.add_parser(name, formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                          epilog=f"example: {_EXAMPLES[name]}", description=kwargs.get("help"), **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="negotiation", description="Game-theoretic models of coercive negotiation.")
+    parser = argparse.ArgumentParser(prog="negotiation", description="Game-theoretic models of coercive negotiation.",
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="list the catalog's games and scenarios")
-    p_show = sub.add_parser("show", help="show a game or scenario (catalog name or file)")
+    _command(sub, "list", help="list the catalog's games and scenarios")
+    p_show = _command(sub, "show", help="show a game or scenario (catalog name or file)")
     p_show.add_argument("target", metavar="NAME|FILE")
 
-    p_solve = sub.add_parser("solve", help="compute the equilibria of a game file or of a scenario's game")
+    p_solve = _command(sub, "solve", help="compute the equilibria of a game file or of a scenario's game")
     p_solve.add_argument("target", metavar="NAME|FILE")
     p_solve.add_argument("--game", help="the scenario's game, repeated game or bargaining problem to solve")
-    p_solve.add_argument("--delta", type=float, help="for a repeated game: check one-shot deviations at this delta")
+    p_solve.add_argument("--delta", type=_discount, help="for a repeated game: check one-shot deviations at this delta")
     p_solve.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
                          help="override a parameter's baseline (repeatable)")
     p_solve.add_argument("--method", default="auto",
@@ -301,49 +364,50 @@ def build_parser() -> argparse.ArgumentParser:
                          help="for game trees (.efg): spe (default), all, one, pure or sequence; for strategic "
                               "forms also correlated, coarse (correlated equilibria) and qre (logit QRE)")
     p_solve.add_argument("--objective", default="welfare", help="correlated: 'welfare' or a player to favour")
-    p_solve.add_argument("--lam", type=float, default=1.0, help="qre: the precision lambda")
+    p_solve.add_argument("--lam", type=_nonnegative_float, default=1.0, help="qre: the precision lambda")
     p_solve.add_argument("--exact", action="store_true", help="rational arithmetic; fractions in the output")
     p_solve.add_argument("--format", default="table", choices=("table", "json", "csv"))
-    p_solve.add_argument("--label", type=int, default=0, help="first dropped label of Lemke-Howson")
-    p_solve.add_argument("--seed", type=int, default=0, help="seed of the numeric method")
+    p_solve.add_argument("--label", type=_count(0), default=0, help="first dropped label of Lemke-Howson")
+    p_solve.add_argument("--seed", type=_count(0), default=0, help="seed of the numeric method")
 
-    p_ex = sub.add_parser("explain", help="the equilibrium conditions that hold an outcome up")
+    p_ex = _command(sub, "explain", help="the equilibrium conditions that hold an outcome up")
     p_ex.add_argument("target", metavar="NAME|FILE")
     p_ex.add_argument("--outcome", help="the outcome to explain; without it, the levers of the whole case")
-    p_ex.add_argument("--sobol", type=int, default=1024, help="without --outcome: base sample of the Sobol shares")
+    p_ex.add_argument("--sobol", type=_count(2), default=1024,
+                      help="without --outcome: base sample of the Sobol shares")
     p_ex.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
                       help="override a parameter's baseline (repeatable)")
     p_ex.add_argument("--format", default="table", choices=("table", "json", "csv"))
-    p_cf = sub.add_parser("counterfactual", help="the scenario's named interventions against every outcome")
+    p_cf = _command(sub, "counterfactual", help="the scenario's named interventions against every outcome")
     p_cf.add_argument("target", metavar="NAME|FILE")
-    p_cf.add_argument("--delta", type=float, default=0.9, help="discount factor for the repeated games")
+    p_cf.add_argument("--delta", type=_discount, default=0.9, help="discount factor for the repeated games")
     p_cf.add_argument("--format", default="table", choices=("table", "json", "csv"))
-    p_code = sub.add_parser("code-ceasefire", help="derive a ceasefire's parameters from its proxies (coding sheet)")
+    p_code = _command(sub, "code-ceasefire", help="derive a ceasefire's parameters from its proxies (coding sheet)")
     p_code.add_argument("sheet", metavar="SHEET", help="the coding sheet (YAML)")
     p_code.add_argument("proxies", metavar="PROXIES", help="rows of proxies (YAML or CSV)")
     p_code.add_argument("--row", help="the case to code (default: every row)")
     p_code.add_argument("--template", metavar="NAME|FILE", help="a scenario to write the coded baselines into")
     p_code.add_argument("--write", metavar="OUT", help="with --template: write the coded scenario here")
     p_code.add_argument("--format", default="table", choices=("table", "json", "csv"))
-    p_ck = sub.add_parser("check", help="check a scenario for faults a referee would find (exit 1 on errors)")
+    p_ck = _command(sub, "check", help="check a scenario for faults a referee would find (exit 1 on errors)")
     p_ck.add_argument("target", metavar="NAME|FILE")
-    p_ck.add_argument("-n", type=int, default=4000, help="draws of the stress and shadow tests")
-    p_ck.add_argument("--sobol", type=int, default=1024, help="base sample of the Sobol indices")
-    p_ck.add_argument("--seed", type=int, default=0, help="root seed (same seed, same report)")
+    p_ck.add_argument("-n", type=_count(1), default=4000, help="draws of the stress and shadow tests")
+    p_ck.add_argument("--sobol", type=_count(2), default=1024, help="base sample of the Sobol indices")
+    p_ck.add_argument("--seed", type=_count(0), default=0, help="root seed (same seed, same report)")
     p_ck.add_argument("--source-text", action="append", default=[], metavar="ID=PATH",
                       help="a source's text, to check the facts attributed to it (repeatable)")
     p_ck.add_argument("--format", default="table", choices=("table", "json", "csv"))
-    p_st = sub.add_parser("stress", help="Monte Carlo stress test of an outcome over the parameters' distributions")
+    p_st = _command(sub, "stress", help="Monte Carlo stress test of an outcome over the parameters' distributions")
     p_st.add_argument("target", metavar="NAME|FILE")
     what = p_st.add_mutually_exclusive_group(required=True)
     what.add_argument("--outcome", help="an outcome: how often it stays an equilibrium")
     what.add_argument("--repeated", help="a repeated game: how patient the parties must be, draw by draw")
-    p_st.add_argument("-n", type=int, default=10_000, help="number of draws")
-    p_st.add_argument("--delta", type=float, help="--repeated: the discount factor of the table by category "
-                                                  "(default 0.9)")
-    p_st.add_argument("--seed", type=int, default=0, help="root seed (same seed, same result)")
+    p_st.add_argument("-n", type=_count(1), default=10_000, help="number of draws")
+    p_st.add_argument("--delta", type=_discount, help="--repeated: the discount factor of the table by category "
+                                                  "(none given: 0.9)")
+    p_st.add_argument("--seed", type=_count(0), default=0, help="root seed (same seed, same result)")
     where = p_st.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, help="run chunks on a local process pool of this size")
+    where.add_argument("--workers", type=_count(1), help="run chunks on a local process pool of this size")
     where.add_argument("--dask", metavar="ADDRESS", help="run chunks on a Dask cluster (tcp://host:port)")
     p_st.add_argument("--store", metavar="DIR", help="keep completed chunks here; a rerun resumes from them")
     p_st.add_argument("--progress", action="store_true", default=None, help="show a progress bar")
@@ -400,8 +464,6 @@ class _Failed(Exception):
 
 
 def _check(sc: Scenario, args: argparse.Namespace) -> str:
-    if args.n < 1 or args.sobol < 2:
-        raise GameError("-n must be at least 1 and --sobol at least 2")
     report = diagnose(sc, texts=check_texts(args.source_text), n=args.n, sobol=args.sobol, seed=args.seed)
     if args.format == "json":
         text = json.dumps({"scenario": report.scenario, "findings": report.to_frame().to_dict(orient="records"),
@@ -493,8 +555,6 @@ def _run(args: argparse.Namespace) -> str:
     if args.outcome is None:
         if args.set:
             raise GameError("--set applies to one outcome: name it with --outcome")
-        if args.sobol < 2:
-            raise GameError("--sobol must be at least 2")
         found = levers(obj, sobol=args.sobol)
         if args.format == "json":
             return json.dumps(found.table.to_dict(orient="records"), indent=1)
@@ -505,13 +565,37 @@ def _run(args: argparse.Namespace) -> str:
     return _csv(ex.to_frame()) if args.format == "csv" else ex.to_text()
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("negotiation")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
+        return "unknown"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        return _main(args)
+    except BrokenPipeError:  # the reader went away (negotiation list | head): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        store = getattr(args, "store", None)
+        hint = f"; rerun the same command to resume from {store}" if store else ""
+        print(f"negotiation: interrupted{hint}", file=sys.stderr)
+        return 130
+
+
+def _main(args: argparse.Namespace) -> int:
+    try:
         text = _run(args)
     except _Failed as failed:
         sys.stdout.write(failed.text.rstrip("\n") + "\n")
+        sys.stdout.flush()
         return 1
     except NegotiationError as err:
         print(f"negotiation: error: {err}", file=sys.stderr)
@@ -521,6 +605,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if text:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
     return 0
 
 

@@ -133,8 +133,10 @@ def test_a_threat_no_one_would_carry_out_does_not_sustain_the_ceasefire(idlib, c
                  "--delta", "0.9"]) == 0
     text = capsys.readouterr().out
     assert "not subgame perfect at any discount factor" in text and "non-credible threat" in text
-    assert main(["solve", "idlib-2020", "--game", "ceasefire_holds", "--delta", "1.5"]) == 2
-    assert "must be in [0, 1)" in capsys.readouterr().err
+    for bad in ("1.5", "nan", "-0.1"):
+        with pytest.raises(SystemExit) as stop:
+            main(["solve", "idlib-2020", "--game", "ceasefire_holds", "--delta", bad])
+        assert stop.value.code == 2 and "argument --delta" in capsys.readouterr().err
 
 
 def test_shadow_test_separates_credible_from_non_credible(idlib):

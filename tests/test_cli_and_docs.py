@@ -85,3 +85,30 @@ def test_catalog_ships_in_the_wheel(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path,
                          env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
     assert "_catalog" in run.stdout and run.stdout.split()[1:] == ["True", "True", "2"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["stress", "idlib-2020", "--outcome", "ceasefire", "-n", "0"], "argument -n: 0 is below the least allowed value"),
+    (["stress", "idlib-2020", "--outcome", "ceasefire", "-n", "-5"], "argument -n: -5 is below"),
+    (["stress", "idlib-2020", "--outcome", "ceasefire", "--seed", "-1"], "argument --seed: -1 is below"),
+    (["stress", "idlib-2020", "--outcome", "ceasefire", "--workers", "-2"], "argument --workers: -2 is below"),
+    (["stress", "idlib-2020", "--repeated", "ceasefire_holds", "--delta", "nan"], "'nan' is not a finite number"),
+    (["solve", "idlib-2020", "--game", "ceasefire_holds", "--delta", "2"], "2 is not a discount factor in [0, 1)"),
+    (["check", "idlib-2020", "--sobol", "1"], "argument --sobol: 1 is below"),
+])
+def test_bad_arguments_get_one_line_and_status_2(args, message, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and message in err and "Traceback" not in err
+
+
+def test_version_help_and_a_closed_pipe():
+    out = subprocess.run([sys.executable, "-m", "negotiation.cli", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("negotiation ")
+    helped = subprocess.run([sys.executable, "-m", "negotiation.cli", "stress", "--help"], capture_output=True,
+                            text=True)
+    assert "(default: 10000)" in helped.stdout and "example: negotiation stress" in helped.stdout
+    piped = subprocess.run(f"{sys.executable} -m negotiation.cli list | head -c 1", shell=True, capture_output=True,
+                           text=True)
+    assert "Traceback" not in piped.stderr and "BrokenPipe" not in piped.stderr

@@ -216,8 +216,9 @@ def test_command_line_check(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["scenario"] == "idlib-2020" and out["settings"]["n"] == 500
     assert code == (1 if any(f["severity"] == "error" for f in out["findings"]) else 0)
-    assert main(["check", "idlib-2020", "-n", "0"]) == 2
-    assert "-n must be at least 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["check", "idlib-2020", "-n", "0"])
+    assert "argument -n: 0 is below the least allowed value, 1" in capsys.readouterr().err
 
 
 def test_sobol_indices_in_the_stress_test():

@@ -114,7 +114,7 @@ def test_cli_solve_and_show_a_scenario(capsys):
     assert eq["profile"]["Turkey"] == {"accept": "0", "escalate": "1"}
     assert main(["show", "idlib-2020"]) == 0
     out = capsys.readouterr().out
-    assert "nato_support" in out and "shared/sources/idlib-ceasefire-march-2020.txt" in out
+    assert "nato_support" in out and "U.S. Department of State" in out
     assert "ceasefire [escalation, historical]" in out and "-> equilibrium" in out
     assert main(["list"]) == 0 and "idlib-2020" in capsys.readouterr().out
 

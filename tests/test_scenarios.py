@@ -100,7 +100,7 @@ def test_round_trip_load_save_load_is_equal(idlib, tmp_path):
 
 def test_catalog_lists_and_loads_scenarios(idlib):
     assert "idlib-2020" in catalog.list()
-    assert "shared/sources/idlib-ceasefire-march-2020.txt" in catalog.provenance("idlib-2020")
+    assert "UNHCR, Turkey Operational Update, February 2020" in catalog.provenance("idlib-2020")
     with pytest.raises(GameError, match=r"no catalog entry 'idlib-2021' \(did you mean 'idlib-2020'\?\)"):
         catalog.load("idlib-2021")
 
@@ -145,8 +145,8 @@ BAD_FILES = [
      "parameters.casualties.distribution", "mode (80.0) must lie in [low, high]"),
     ("{kind: triangular, low: 2, mode: 33, high: 72}", "{kind: triangular, low: 2, mode: 33, high: 90}",
      "parameters.casualties.distribution", "leaves the bounds"),
-    ("{source: article, fact: Turkey already", "{source: articel, fact: Turkey already",
-     "parameters.refugees_hosted.provenance.baseline.source", "unknown source 'articel' (did you mean 'article'?)"),
+    ("{source: article, fact: Roughly one million", "{source: articel, fact: Roughly one million",
+     "parameters.displaced.provenance.baseline.source", "unknown source 'articel' (did you mean 'article'?)"),
     ("players: [turkey, eu]", "players: [turkey, europe]", "games.refugee.players[1]", "unknown party 'europe'"),
     ("      - profile: [block, seal]\n", "      - profile: [block, seel]\n", "games.refugee.payoffs[0].profile[1]",
      "eu has no strategy 'seel' (did you mean 'seal'?)"),

@@ -25,7 +25,14 @@ import sympy
 
 from negotiation.domain.explain import explain
 from negotiation.domain.scenario import Scenario
-from negotiation.domain.stress import OutcomeModel, draw_parameters, repeated_thresholds, sobol_indices
+from negotiation.domain.stress import (
+    OutcomeModel,
+    _count,
+    draw_parameters,
+    repeated_thresholds,
+    root_seed,
+    sobol_indices,
+)
 from negotiation.engine.expressions import parse_expression, symbol
 from negotiation.engine.repeated import CATEGORIES
 from negotiation.errors import GameError
@@ -310,11 +317,10 @@ def durability(scenario: Scenario, repeated: str, horizons: Sequence[int] = (1, 
     hs = sorted({int(h) for h in horizons})
     if not hs or hs[0] < 1:
         raise GameError("horizons must be positive numbers of periods")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise GameError(f"n must be a positive integer, not {n!r}")
+    n, rng = _count("n", n), root_seed(rng)
     names = list(scenario.parameters)
     varied = names if vary is None else list(vary)
-    draws = draw_parameters(scenario, varied, n, int(rng))
+    draws = draw_parameters(scenario, varied, n, rng)
     base = scenario.baseline()
     columns = {k: draws[k] if k in draws else np.full(n, float(base[k])) for k in names}
     star, _, _ = repeated_thresholds(scenario, repeated, columns)

@@ -444,7 +444,7 @@ def _historical(sc: Scenario, oid: str, where: _Places, settings: CheckSettings
 _NOT_A_DOCUMENT = re.compile(r"\b(issue|brief|ticket|this project|our project|chat|conversation|prompt)\b", re.I)
 _LOCAL_PATH = re.compile(r"^(?!https?://|doi:)[\w./~-]*/[\w.-]+\.(txt|md|pdf|html?|docx?|csv|json|ya?ml)$", re.I)
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?")
 _WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine",
           10: "ten", 11: "eleven", 12: "twelve", 15: "fifteen", 20: "twenty", 30: "thirty", 40: "forty",
           50: "fifty", 100: "hundred"}

@@ -295,6 +295,25 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
 
 
+def root_seed(rng: Any) -> int:
+    """The root seed of a run: an integer seed as it is, or one drawn from a ``numpy.random.Generator``.
+
+    The scikit-learn ``random_state`` convention: pass an int to repeat a run exactly, or a
+    Generator (itself seeded) to take the seed from it; nothing else is accepted.
+    """
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(0, 2**63 - 1))
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
+        raise GameError(f"rng must be a non-negative integer seed or a numpy.random.Generator, not {rng!r}")
+    return int(rng)
+
+
+def _count(name: str, value: Any, least: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+        raise GameError(f"{name} must be an integer of at least {least}, not {value!r}")
+    return int(value)
+
+
 def draw_parameters(scenario: Scenario, names: Sequence[str], n: int, seed: int) -> dict[str, np.ndarray]:
     """``n`` draws of each named parameter from its distribution.
 
@@ -361,8 +380,7 @@ def sobol_indices(
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise GameError(f"sobol: n must be an integer of at least 2, not {n!r}")
+    n, rng = _count("sobol: n", n, 2), root_seed(rng)
     names = list(vary) if vary is not None else scenario.outcome_parameters(outcome)
     unknown = [v for v in names if v not in scenario.parameters]
     if unknown:
@@ -510,9 +528,9 @@ def stress_test(
     outcome : str
     n : int
         Number of draws.
-    rng : int
-        Root seed; the same seed gives the same result whatever ``chunk_size`` and
-        ``executor``.
+    rng : int or numpy.random.Generator
+        Root seed (or a Generator to draw it from, :func:`root_seed`); the same seed gives
+        the same result whatever ``chunk_size`` and ``executor``.
     vary : sequence of str, optional
         Parameters to draw (default: every parameter of the outcome's game); the others
         stay at baseline.
@@ -524,8 +542,8 @@ def stress_test(
         Base sample size of the Sobol indices added to ``sensitivity`` (see
         :func:`sobol_indices`; ``sobol * (d + 2)`` more model runs), ``None`` for none.
     """
-    if isinstance(rng, np.random.Generator) or not isinstance(rng, (int, np.integer)):
-        raise GameError("rng must be an integer seed (the root of a SeedSequence), so runs can be repeated")
+    rng = root_seed(rng)
+    n = _count("n", n)
     names = list(vary) if vary is not None else scenario.outcome_parameters(outcome)
     unknown = [v for v in names if v not in scenario.parameters]
     if unknown:
@@ -641,6 +659,7 @@ def shadow_test(scenario: Scenario, repeated: str, n: int = 10_000, rng: int = 0
     come from :func:`draw_parameters`, so the same seed gives the same draws as
     :func:`stress_test`; ``tol`` is the stage-equilibrium tolerance, as there.
     """
+    n, rng = _count("n", n), root_seed(rng)
     names = list(scenario.parameters)
     varied = names if vary is None else list(vary)
     unknown = set(varied) - set(names)

@@ -423,8 +423,12 @@ class CrisisBargaining:
 
     @property
     def range(self) -> tuple[Any, Any]:
-        """The bargaining range of A's share."""
-        return (self.p - self.cost_a, self.p + self.cost_b)
+        """The bargaining range of A's share, within the pie ``[0, 1]``: the splits both prefer to war.
+
+        ``(p - cost_a, p + cost_b)`` cut at 0 and 1: a share above 1 or below 0 is no split.
+        """
+        zero = self.p * 0
+        return (max(zero, self.p - self.cost_a), min(zero + 1, self.p + self.cost_b))
 
     @property
     def war_payoffs(self) -> tuple[Any, Any]:

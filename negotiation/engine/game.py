@@ -244,10 +244,10 @@ class NormalFormGame:
                 raise GameError(f"{player} has no strategy {s!r}{suggest(str(s), labels)}; strategies: {list(labels)}")
         return tuple(out)
 
-    def pure_profile(self, indices: Sequence[int]) -> MixedProfile:
-        """The pure profile playing strategy ``indices[i]`` for each player ``i``."""
+    def pure_profile(self, indices: Sequence[int | str]) -> MixedProfile:
+        """The pure profile playing strategy ``indices[i]`` for each player ``i`` (indices or names)."""
         vecs = []
-        for k, size in zip(indices, self.shape, strict=True):
+        for k, size in zip(self.profile_index(indices), self.shape, strict=True):
             v = np.array([Fraction(0)] * size, dtype=object) if self.exact else np.zeros(size)
             v[k] = Fraction(1) if self.exact else 1.0
             vecs.append(v)
