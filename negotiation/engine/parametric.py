@@ -163,8 +163,8 @@ class ParametricGame:
         payoffs[:] = flat
         return NormalFormGame(payoffs.reshape(self.payoffs.shape), self.players, self.strategies, self.title)
 
-    def __getstate__(self) -> dict[str, Any]:  # the compiled numpy function is rebuilt where needed
-        return {k: v for k, v in self.__dict__.items() if k != "_compiled"}
+    def __getstate__(self) -> dict[str, Any]:  # compiled numpy functions are rebuilt where needed
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_compiled")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)

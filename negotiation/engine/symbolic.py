@@ -377,30 +377,53 @@ def regime_masks(game: ParametricGame, values: Mapping[str, Any], tol: float = 1
         the broadcast shape; for 2x2 games, ``"mixed"`` marks where the completely mixed
         equilibrium exists (the game being nondegenerate there).
     """
-    syms = [symbol(p) for p in game.parameters]
+    labels, owners, f, g = _regime_functions(game)
     arrays = np.broadcast_arrays(*(np.asarray(values[p], dtype=float) for p in game.parameters))
     shape = arrays[0].shape if arrays else ()
-    labels, margins, owners = [], [], []
-    for cell in game.profiles():
-        labels.append("/".join(game.strategies[i][k] for i, k in enumerate(cell)))
-        for c in conditions(game, cell):
-            margins.append(c.margin)
-            owners.append(len(labels) - 1)
-    f = sympy.lambdify(syms, margins, modules="numpy", cse=True)
     with np.errstate(all="ignore"):
         evaluated = [np.broadcast_to(np.asarray(v, dtype=float), shape) for v in f(*arrays)]
     out = {lab: np.ones(shape, dtype=bool) for lab in labels}
     for owner, value in zip(owners, evaluated, strict=True):
         out[labels[owner]] &= value >= -tol
     if game.shape == (2, 2):
-        try:
-            mixed = mixed_2x2(game)
-        except GameError:
+        if g is None:
             out["mixed"] = np.zeros(shape, dtype=bool)
         else:
-            parts = [mixed.p - tol, 1 - tol - mixed.p, mixed.q - tol, 1 - tol - mixed.q]
-            g = sympy.lambdify(syms, parts, modules="numpy")
             with np.errstate(all="ignore"):
-                inside = [np.broadcast_to(np.asarray(v, dtype=float), shape) > 0 for v in g(*arrays)]
-            out["mixed"] = np.logical_and.reduce(inside)
+                p, q = (np.broadcast_to(np.asarray(v, dtype=float), shape) for v in g(*arrays))
+            out["mixed"] = (p > tol) & (1 - tol - p > 0) & (q > tol) & (1 - tol - q > 0)
     return out
+
+
+def _regime_functions(game: ParametricGame) -> tuple[list[str], list[int], Any, Any]:
+    """The conditions behind :func:`regime_masks`, derived once per game and compiled once per process.
+
+    The derived (simplified) margins are kept on the game and travel with it to worker
+    processes; the compiled functions are rebuilt there (they do not pickle).
+    """
+    derived = game.__dict__.get("_regime_conditions")
+    if derived is None:
+        labels, margins, owners = [], [], []
+        for cell in game.profiles():
+            labels.append("/".join(game.strategies[i][k] for i, k in enumerate(cell)))
+            for c in conditions(game, cell):
+                margins.append(c.margin)
+                owners.append(len(labels) - 1)
+        mixed = None
+        if game.shape == (2, 2):
+            try:
+                m = mixed_2x2(game)
+                mixed = [m.p, m.q]
+            except GameError:
+                mixed = None
+        derived = (labels, owners, margins, mixed)
+        game.__dict__["_regime_conditions"] = derived
+    compiled = game.__dict__.get("_compiled_regime")
+    if compiled is None:
+        labels, owners, margins, mixed = derived
+        syms = [symbol(p) for p in game.parameters]
+        f = sympy.lambdify(syms, margins, modules="numpy", cse=True)
+        g = sympy.lambdify(syms, mixed, modules="numpy") if mixed is not None else None
+        compiled = (f, g)
+        game.__dict__["_compiled_regime"] = compiled
+    return derived[0], derived[1], compiled[0], compiled[1]
