@@ -1,5 +1,7 @@
 """negotiation: game-theoretic modelling of coercive negotiation and ceasefires.
 
+Every name below is imported on first use (PEP 562), so ``import negotiation`` is quick.
+
 The engine layer (:mod:`negotiation.engine`) holds game forms (numeric and parametric),
 verified solvers and symbolic equilibrium conditions; the domain layer
 (:mod:`negotiation.domain`) holds leverage parameters, scenarios and their explanation;
@@ -7,36 +9,57 @@ verified solvers and symbolic equilibrium conditions; the domain layer
 games and scenarios shipped in ``games/``.
 """
 
-from negotiation import catalog, plot
-from negotiation.domain import Parameter, Scenario, load_scenario, save_scenario
-from negotiation.domain.explain import Explanation, explain
-from negotiation.domain.stress import StressResult, stress_test, sweep
-from negotiation.engine import (
-    Condition,
-    Equilibrium,
-    ExtensiveFormGame,
-    MixedProfile,
-    NormalFormGame,
-    ParametricGame,
-    SolveResult,
-    conditions,
-    iterated_elimination,
-    mixed_2x2,
-    region,
-    solve,
-    threshold,
-)
-from negotiation.engine.bargaining import BargainingProblem, crisis_bargaining, rubinstein
-from negotiation.engine.bayesian import BayesianGame, SignalingGame
-from negotiation.engine.correlated import correlated_equilibrium
-from negotiation.engine.extensive import chance, decision, leaf
-from negotiation.engine.gmcr import GraphModel
-from negotiation.engine.qre import estimate_lambda, logit_qre
-from negotiation.engine.repeated import sustainability
-from negotiation.engine.solvers.tree import TreeSolveResult, solve_tree
-from negotiation.io import read_efg_tree, read_game, write_efg, write_nfg
+from negotiation._lazy import exports
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    'catalog': '.catalog',
+    'plot': '.plot',
+    'Parameter': '.domain.leverage',
+    'Scenario': '.domain.scenario',
+    'load_scenario': '.domain.scenario',
+    'save_scenario': '.domain.scenario',
+    'Explanation': '.domain.explain',
+    'explain': '.domain.explain',
+    'StressResult': '.domain.stress',
+    'stress_test': '.domain.stress',
+    'sweep': '.domain.stress',
+    'Condition': '.engine.symbolic',
+    'conditions': '.engine.symbolic',
+    'mixed_2x2': '.engine.symbolic',
+    'region': '.engine.symbolic',
+    'threshold': '.engine.symbolic',
+    'Equilibrium': '.engine.solvers',
+    'SolveResult': '.engine.solvers',
+    'solve': '.engine.solvers',
+    'ExtensiveFormGame': '.engine.extensive',
+    'chance': '.engine.extensive',
+    'decision': '.engine.extensive',
+    'leaf': '.engine.extensive',
+    'MixedProfile': '.engine.profile',
+    'NormalFormGame': '.engine.game',
+    'ParametricGame': '.engine.parametric',
+    'iterated_elimination': '.engine.dominance',
+    'BargainingProblem': '.engine.bargaining',
+    'crisis_bargaining': '.engine.bargaining',
+    'rubinstein': '.engine.bargaining',
+    'BayesianGame': '.engine.bayesian',
+    'SignalingGame': '.engine.bayesian',
+    'correlated_equilibrium': '.engine.correlated',
+    'GraphModel': '.engine.gmcr',
+    'estimate_lambda': '.engine.qre',
+    'logit_qre': '.engine.qre',
+    'sustainability': '.engine.repeated',
+    'TreeSolveResult': '.engine.solvers.tree',
+    'solve_tree': '.engine.solvers.tree',
+    'read_efg_tree': '.io',
+    'read_game': '.io',
+    'write_efg': '.io',
+    'write_nfg': '.io',
+}
+
+__getattr__, __dir__ = exports(__name__, _EXPORTS)
 
 __all__ = [
     "BargainingProblem",

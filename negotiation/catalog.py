@@ -10,15 +10,14 @@ from __future__ import annotations
 import builtins
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from negotiation.domain.scenario import Scenario, load_scenario
-from negotiation.engine.expressions import suggest
-from negotiation.engine.extensive import ExtensiveFormGame
-from negotiation.engine.game import NormalFormGame
-from negotiation.errors import GameError
-from negotiation.io import read_efg_tree, read_game
-from negotiation.io.efg import parse_efg
-from negotiation.io.nfg import nfg_comment
+from negotiation.errors import GameError, suggest
+
+if TYPE_CHECKING:  # the readers are imported when an entry is loaded, so that listing stays quick
+    from negotiation.domain.scenario import Scenario
+    from negotiation.engine.extensive import ExtensiveFormGame
+    from negotiation.engine.game import NormalFormGame
 
 _SUFFIXES = (".nfg", ".efg", ".yaml")
 
@@ -53,6 +52,9 @@ def path(name: str) -> Path:
 def load(name: str) -> NormalFormGame | ExtensiveFormGame | Scenario:
     """Load a catalog entry by name: ``load("chicken")`` (an .nfg game), ``load("entry-deterrence")``
     (an .efg game tree) or ``load("idlib-2020")`` (a scenario)."""
+    from negotiation.domain.scenario import load_scenario
+    from negotiation.io import read_efg_tree, read_game
+
     p = path(name)
     if p.suffix == ".yaml":
         return load_scenario(p)
@@ -61,6 +63,10 @@ def load(name: str) -> NormalFormGame | ExtensiveFormGame | Scenario:
 
 def provenance(name: str) -> str:
     """The source and known answer recorded in the entry's file (the sources of a scenario)."""
+    from negotiation.domain.scenario import load_scenario
+    from negotiation.io.efg import parse_efg
+    from negotiation.io.nfg import nfg_comment
+
     p = path(name)
     if p.suffix == ".nfg":
         return nfg_comment(p.read_text(encoding="utf-8"), str(p))

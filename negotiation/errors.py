@@ -6,6 +6,9 @@ command line can print it as one line without a traceback.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class NegotiationError(Exception):
     """Base class of every error the toolkit raises on purpose."""
@@ -63,3 +66,10 @@ class VerificationError(NegotiationError):
     This is a bug in a solver, never an expected outcome: the toolkit refuses to
     return an unverified equilibrium.
     """
+
+
+def suggest(name: str, known: Iterable[str]) -> str:
+    """A ``" (did you mean ...?)"`` hint for a misspelt name, or ``""``."""
+    lowered = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""

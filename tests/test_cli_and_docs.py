@@ -112,3 +112,20 @@ def test_version_help_and_a_closed_pipe():
     piped = subprocess.run(f"{sys.executable} -m negotiation.cli list | head -c 1", shell=True, capture_output=True,
                            text=True)
     assert "Traceback" not in piped.stderr and "BrokenPipe" not in piped.stderr
+
+
+def test_start_up_imports_nothing_heavy():
+    """`import negotiation`, `negotiation --help` and `negotiation list` load none of sympy, scipy.stats,
+    pandas, jsonschema or matplotlib (they are imported where they are used); timed in `make bench`."""
+    heavy = ("sympy", "scipy.stats", "pandas", "jsonschema", "matplotlib")
+    probe = ("import sys, contextlib, io\n"
+             "import negotiation\n"
+             "from negotiation.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n"
+             "    main(['list'])\n"
+             f"print([m for m in {heavy!r} if m in sys.modules])\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+    import negotiation
+
+    assert negotiation.NormalFormGame.__name__ == "NormalFormGame" and "solve" in dir(negotiation)

@@ -3,17 +3,24 @@
 It builds on the engine (:mod:`negotiation.engine`), which never imports it.
 """
 
-from negotiation.domain.leverage import Distribution, Parameter, Provenance, Source
-from negotiation.domain.scenario import (
-    GameSpec,
-    Outcome,
-    Party,
-    Scenario,
-    dump_scenario,
-    load_scenario,
-    parse_scenario,
-    save_scenario,
-)
+from negotiation._lazy import exports
+
+_EXPORTS = {
+    'Distribution': '.leverage',
+    'Parameter': '.leverage',
+    'Provenance': '.leverage',
+    'Source': '.leverage',
+    'GameSpec': '.scenario',
+    'Outcome': '.scenario',
+    'Party': '.scenario',
+    'Scenario': '.scenario',
+    'dump_scenario': '.scenario',
+    'load_scenario': '.scenario',
+    'parse_scenario': '.scenario',
+    'save_scenario': '.scenario',
+}
+
+__getattr__, __dir__ = exports(__name__, _EXPORTS)
 
 __all__ = [
     "Distribution",

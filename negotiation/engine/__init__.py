@@ -4,14 +4,28 @@
 The engine never imports the domain layer (parties, leverage, scenarios).
 """
 
-from negotiation.engine.dominance import iterated_elimination
-from negotiation.engine.expressions import ExpressionError, parse_expression
-from negotiation.engine.extensive import ExtensiveFormGame
-from negotiation.engine.game import NormalFormGame
-from negotiation.engine.parametric import ParametricGame
-from negotiation.engine.profile import MixedProfile
-from negotiation.engine.solvers import Equilibrium, SolveResult, solve
-from negotiation.engine.symbolic import Condition, conditions, mixed_2x2, regime_masks, region, threshold
+from negotiation._lazy import exports
+
+_EXPORTS = {
+    'iterated_elimination': '.dominance',
+    'ExpressionError': '.expressions',
+    'parse_expression': '.expressions',
+    'ExtensiveFormGame': '.extensive',
+    'NormalFormGame': '.game',
+    'ParametricGame': '.parametric',
+    'MixedProfile': '.profile',
+    'Equilibrium': '.solvers',
+    'SolveResult': '.solvers',
+    'solve': '.solvers',
+    'Condition': '.symbolic',
+    'conditions': '.symbolic',
+    'mixed_2x2': '.symbolic',
+    'regime_masks': '.symbolic',
+    'region': '.symbolic',
+    'threshold': '.symbolic',
+}
+
+__getattr__, __dir__ = exports(__name__, _EXPORTS)
 
 __all__ = [
     "Condition",

@@ -24,7 +24,6 @@ Grammar
 from __future__ import annotations
 
 import ast
-import difflib
 import keyword
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
@@ -32,7 +31,7 @@ from fractions import Fraction
 import sympy
 
 from negotiation.engine.numbers import decimal_fraction
-from negotiation.errors import GameError
+from negotiation.errors import GameError, suggest
 
 MAX_LENGTH = 2000
 """Longest accepted expression text, in characters."""
@@ -126,13 +125,6 @@ def check_parameter_name(name: str) -> None:
         raise ValueError(f"parameter name {name!r} must not start with an underscore")
     if keyword.iskeyword(name) or name in RESERVED:
         raise ValueError(f"{name!r} is reserved and cannot name a parameter")
-
-
-def suggest(name: str, known: Iterable[str]) -> str:
-    """A ``" (did you mean ...?)"`` hint for a misspelt name, or ``""``."""
-    lowered = {k.lower(): k for k in known}
-    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
-    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
 
 
 def parse_expression(text: str, parameters: Iterable[str], where: str = "") -> sympy.Expr:

@@ -14,6 +14,7 @@ from fractions import Fraction
 import numpy as np
 
 from negotiation.engine.game import NormalFormGame
+from negotiation.engine.methods import METHODS
 from negotiation.engine.numbers import float_array
 from negotiation.engine.solvers import bimatrix, numeric, polynomial, pure, zero_sum
 from negotiation.engine.solvers.result import Continuum, Equilibrium, SolveResult
@@ -21,7 +22,6 @@ from negotiation.errors import BudgetError, SolverError, VerificationError
 
 __all__ = ["METHODS", "Continuum", "Equilibrium", "SolveResult", "solve"]
 
-METHODS = ("auto", "pure", "all", "one", "zero_sum", "numeric")
 
 #: Size budgets of the exhaustive methods.
 MAX_SUPPORT_PAIRS = 10**7  # two players: C(m + n, m) equal-size support pairs

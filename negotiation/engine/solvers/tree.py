@@ -34,12 +34,12 @@ import numpy as np
 
 from negotiation.engine.extensive import ExtensiveFormGame, InfosetKey, Path
 from negotiation.engine.game import NormalFormGame
+from negotiation.engine.methods import TREE_METHODS
 from negotiation.engine.numbers import fraction_str
 from negotiation.engine.solvers import solve
 from negotiation.engine.solvers.sequence import best_response_value, sequence_form_lcp, zero_sum_sequence_form
 from negotiation.errors import BudgetError, SolverError, VerificationError
 
-TREE_METHODS = ("spe", "all", "one", "pure", "sequence")
 MAX_COMBINATIONS = 100_000
 
 Behavior = dict[InfosetKey, tuple[Any, ...]]
