@@ -205,3 +205,19 @@ def test_an_outcome_sweep_derives_its_conditions_once(monkeypatch):
     assert len(calls) == 4  # the four pure profiles of the escalation game, once
     whole = sweep(catalog.load("idlib-2020"), grid, outcome="ceasefire")
     assert chunked.equals(whole)
+
+
+def test_rank_correlation_with_a_binary_outcome_is_spearmans():
+    """One sort per parameter reproduces scipy.stats.spearmanr (rho and p-value), ties included."""
+    from scipy import stats as sps
+
+    from negotiation.domain.stress import rank_correlation
+
+    rng = np.random.default_rng(11)
+    for n, digits in ((50, None), (4000, None), (4000, 1), (300, 0)):
+        x = rng.normal(size=n)
+        x = np.round(x, digits) if digits is not None else x
+        y = (x + rng.normal(size=n) > 0.3).astype(float)
+        rho, p = rank_correlation(x, y)
+        ref = sps.spearmanr(x, y)
+        assert rho == pytest.approx(ref.statistic, abs=1e-12) and p == pytest.approx(ref.pvalue, rel=1e-9, abs=1e-300)
