@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import nashpy
 import numpy as np
@@ -10,9 +11,11 @@ import pytest
 
 from negotiation import NormalFormGame, catalog, read_game, solve, write_nfg
 from negotiation.errors import BudgetError, GameError, GameFormatError, SolverError
-from negotiation.io import parse_nfg
+from negotiation.io import parse_nfg, read_efg_tree
 from negotiation.io.efg import parse_efg, strategic_form
 from tests.conftest import gambit_cell_payoffs
+
+ROOT = Path(__file__).resolve().parent.parent
 
 NAU_OUTCOME_FORMAT = """NFG 1 R "outcome version" { "" "" "" }
 
@@ -201,3 +204,49 @@ def test_the_engine_never_imports_the_domain_layer():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             assert not any(n.startswith(forbidden) for n in names), (path, names)
+
+
+# ------------------------------------------------------------------ strict readers
+def test_yaml_aliases_duplicate_keys_and_deep_nesting_are_refused(tmp_path):
+    """A "billion laughs" alias bomb is refused at its first alias, before anything expands; a key
+    given twice names both lines; nesting is bounded."""
+    import time
+
+    from negotiation.domain.scenario import parse_scenario
+
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+    start = time.perf_counter()
+    with pytest.raises(GameFormatError, match=r"<scenario>:2: not valid YAML: aliases \(\*name\) are not allowed"):
+        parse_scenario(bomb)
+    assert time.perf_counter() - start < 5  # refused, not expanded (9^9 leaves)
+    text = (ROOT / "games" / "idlib-2020.yaml").read_text(encoding="utf-8")
+    doubled = text.replace("    baseline: 4\n", "    baseline: 4\n    baseline: 5\n", 1)
+    line = next(k for k, t in enumerate(doubled.splitlines(), 1) if t == "    baseline: 5")
+    with pytest.raises(GameFormatError, match=rf":{line}: not valid YAML: duplicate key 'baseline' \(first given at "
+                                              rf"line {line - 1}\)"):
+        parse_scenario(doubled, "idlib.yaml")
+    deep = "a: " + "[" * 200 + "]" * 200 + "\n"
+    with pytest.raises(GameFormatError, match="nested deeper than 64 levels"):
+        parse_scenario(deep)
+
+
+def test_encodings_and_sizes_get_one_line(tmp_path, monkeypatch):
+    from negotiation import limits
+    from negotiation.domain.scenario import load_scenario
+
+    text = (ROOT / "games" / "idlib-2020.yaml").read_text(encoding="utf-8")
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes(text.encode("utf-8").replace(b"Erdogan", b"Erdo\xf0an"))
+    with pytest.raises(GameFormatError, match=r"latin\.yaml:\d+: not UTF-8 text \(byte 0xf0 at offset \d+\)"):
+        load_scenario(latin)
+    bom = tmp_path / "bom.yaml"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert load_scenario(bom).name == "idlib-2020"
+    efg = tmp_path / "bad.efg"
+    efg.write_bytes(b'EFG 2 R "\xff" { "A" "B" }\n')
+    with pytest.raises(GameFormatError, match=r"bad\.efg:1: not UTF-8 text"):
+        read_efg_tree(efg)
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1000)
+    with pytest.raises(GameFormatError, match=r"over the limit of 1,000 .*MAX_FILE_BYTES"):
+        load_scenario(bom)

@@ -45,7 +45,6 @@ from typing import Any
 
 import pandas as pd
 import sympy
-import yaml
 
 from negotiation.domain.leverage import Provenance, Source, number, plain
 from negotiation.domain.scenario import Scenario, _Context, _line_map
@@ -53,6 +52,7 @@ from negotiation.engine.expressions import ExpressionError, parse_expression, su
 from negotiation.engine.numbers import to_fraction
 from negotiation.engine.parametric import symbol_values
 from negotiation.errors import GameError, GameFormatError
+from negotiation.io.text import load_yaml, read_text
 
 SHEET_FORMAT = "negotiation-coding-sheet/1"
 ROWS_FORMAT = "negotiation-proxies/1"
@@ -179,24 +179,12 @@ class Coding:
 
 
 # --------------------------------------------------------------------- files
-def _read(path: str | Path) -> tuple[Any, str, _Context]:
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as err:
-        raise GameFormatError(f"cannot read: {err.strerror or err}", str(p)) from None
-    except UnicodeDecodeError:
-        raise GameFormatError("not UTF-8 text", str(p)) from None
-    return text, str(p), _Context(str(p), _line_map(text))
+def _read(path: str | Path) -> tuple[str, str]:
+    return read_text(path), str(Path(path))
 
 
 def _yaml(text: str, path: str) -> Any:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise GameFormatError(f"not valid YAML: {getattr(err, 'problem', None) or err}", path,
-                              mark.line + 1 if mark is not None else None) from None
+    return load_yaml(text, path)
 
 
 def _mapping(ctx: _Context, data: Any, keys: list[Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -237,7 +225,7 @@ def parse_sheet(text: str, path: str = "<sheet>") -> CodingSheet:
 
 def load_sheet(path: str | Path) -> CodingSheet:
     """Read a coding sheet file."""
-    text, where, _ = _read(path)
+    text, where = _read(path)
     return parse_sheet(text, where)
 
 
@@ -292,5 +280,5 @@ def _csv_rows(text: str, path: str) -> dict[str, ProxyRow]:
 
 def load_rows(path: str | Path) -> dict[str, ProxyRow]:
     """Read a file of proxy rows (YAML or ``.csv``)."""
-    text, where, _ = _read(path)
+    text, where = _read(path)
     return parse_rows(text, where)

@@ -49,6 +49,7 @@ from negotiation.engine.solvers.tree import TreeSolveResult, solve_tree
 from negotiation.engine.symbolic import Condition, conditions
 from negotiation.errors import GameError, GameFormatError, VerificationError
 from negotiation.io.atomic import atomic_write_text
+from negotiation.io.text import compose_yaml, load_yaml, read_text
 
 FORMAT = "negotiation-scenario/1"
 
@@ -471,10 +472,7 @@ def _key_path(parts: Sequence[Any]) -> str:
 def _line_map(text: str) -> dict[tuple[Any, ...], int]:
     """1-based line of every key path in a YAML document (for error messages)."""
     lines: dict[tuple[Any, ...], int] = {}
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return lines
+    root = compose_yaml(text)
 
     def walk(node: Any, path: tuple[Any, ...]) -> None:
         lines[path] = node.start_mark.line + 1
@@ -520,24 +518,12 @@ def load_scenario(path: str | Path) -> Scenario:
     GameFormatError
         Naming the file, line, key path and reason when the file is not a valid scenario.
     """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as err:
-        raise GameFormatError(f"cannot read: {err.strerror or err}", str(p)) from None
-    return parse_scenario(text, str(p))
+    return parse_scenario(read_text(path), str(Path(path)))
 
 
 def parse_scenario(text: str, path: str = "<scenario>") -> Scenario:
     """Validate and build a scenario from YAML text (``path`` is used in errors)."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(err, "problem", None) or str(err)
-        raise GameFormatError(f"not valid YAML: {reason}", path, line) from None
-    return from_dict(data, path, _line_map(text))
+    return from_dict(load_yaml(text, path), path, _line_map(text))
 
 
 def from_dict(data: Any, path: str = "<scenario>", lines: Mapping[tuple[Any, ...], int] | None = None) -> Scenario:

@@ -23,6 +23,7 @@ from negotiation.engine.numbers import decimal_fraction, fraction_str
 from negotiation.errors import BudgetError, GameFormatError
 from negotiation.io.atomic import atomic_write_text
 from negotiation.io.nfg import blank_to_default
+from negotiation.io.text import read_text
 from negotiation.io.tokens import TokenStream
 
 MAX_PROFILES = 1_000_000
@@ -177,7 +178,7 @@ def _expected(
 def read_efg(path: str | os.PathLike[str]) -> NormalFormGame:
     """Read an .efg file and return its strategic form (exact payoffs)."""
     p = Path(path)
-    return strategic_form(parse_efg(p.read_text(encoding="utf-8"), str(p)), str(p))
+    return strategic_form(parse_efg(read_text(p), str(p)), str(p))
 
 
 # ------------------------------------------------------------------- game trees
@@ -212,7 +213,7 @@ def to_tree(efg: ExtensiveFormText) -> ExtensiveFormGame:
 def read_efg_tree(path: str | os.PathLike[str]) -> ExtensiveFormGame:
     """Read an .efg file as a game tree."""
     p = Path(path)
-    return to_tree(parse_efg(p.read_text(encoding="utf-8"), str(p)))
+    return to_tree(parse_efg(read_text(p), str(p)))
 
 
 def _q(text: str) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 
 from negotiation.engine.game import NormalFormGame
 from negotiation.errors import GameError, GameFormatError
+from negotiation.io.text import read_text
 from negotiation.io.tokens import TokenStream
 
 
@@ -105,11 +106,7 @@ def blank_to_default(names: list[str], prefix: str) -> list[str]:
 def read_nfg(path: str | os.PathLike[str]) -> NormalFormGame:
     """Read an .nfg file (payoff or outcome format) as an exact game."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise GameFormatError("the file is not UTF-8 text", str(p)) from None
-    return parse_nfg(text, str(p))
+    return parse_nfg(read_text(p), str(p))
 
 
 def nfg_comment(text: str, path: str = "<string>") -> str:
