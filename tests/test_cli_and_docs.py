@@ -60,10 +60,12 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
 def test_documentation_examples_run(path):
-    blocks = _python_blocks(path)
+    """Each code block runs on its own, in a fresh namespace, unless it says it continues the one above."""
     namespace: dict[str, object] = {}
-    for block in blocks:
-        exec(compile(block, str(path), "exec"), namespace)  # the docs' own examples
+    for k, block in enumerate(_python_blocks(path)):
+        if not block.startswith("# (continued from the block above)"):
+            namespace = {}
+        exec(compile(block, f"{path}[block {k}]", "exec"), namespace)  # the docs' own examples
 
 
 def test_catalog_ships_in_the_wheel(tmp_path):

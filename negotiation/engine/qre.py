@@ -323,6 +323,12 @@ def estimate_lambda(game: NormalFormGame, counts: Sequence[Sequence[float]], lam
                     branch: QREBranch | None = None) -> LambdaEstimate:
     """Fit the logit precision to observed choice counts by maximum likelihood.
 
+    The log-likelihood ``sum n_ij log p_ij(lambda)`` is evaluated along the principal
+    branch, maximised by Brent's method around the best traced point, and the standard
+    error is ``1 / sqrt(-d2 logL / d lambda2)`` (McKelvey and Palfrey 1995, Section 5).
+    If the likelihood still rises at ``lambda_max`` the estimate is that end, with an
+    infinite standard error.
+
     Parameters
     ----------
     game : NormalFormGame
@@ -333,11 +339,6 @@ def estimate_lambda(game: NormalFormGame, counts: Sequence[Sequence[float]], lam
     branch : QREBranch, optional
         A branch already traced for this game.
 
-    The log-likelihood ``sum n_ij log p_ij(lambda)`` is evaluated along the principal
-    branch, maximised by Brent's method around the best traced point, and the standard
-    error is ``1 / sqrt(-d2 logL / d lambda2)`` (McKelvey and Palfrey 1995, Section 5).
-    If the likelihood still rises at ``lambda_max`` the estimate is that end, with an
-    infinite standard error.
     """
     data = [np.asarray(c, dtype=float) for c in counts]
     if len(data) != game.n_players or any(len(c) != n for c, n in zip(data, game.shape, strict=True)):
