@@ -33,7 +33,7 @@ import pandas as pd
 import sympy
 from _output import write_figure, write_text
 
-from negotiation import catalog
+from negotiation import catalog, style
 from negotiation.domain.stress import shadow_test
 from negotiation.engine.parametric import symbol_values
 
@@ -74,14 +74,14 @@ def main() -> None:
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(10.5, 4.2))
     rep = frame[frame["panel"] == "repeated"]
-    for q, style in zip(MONITORING, ("-", "--", ":"), strict=True):
+    for q, dash, colour in zip(MONITORING, ("-", "--", ":"), style.LINES, strict=True):
         sub = rep[rep["monitoring"] == float(q)]
-        left.plot(sub["regime_gain"], sub["cooperative_delta_star"].where(sub["delta_star"] == float("inf")), style,
-                  color="#999999", lw=0.9)
-        left.plot(sub["regime_gain"], sub["delta_star"].where(sub["delta_star"] < float("inf")), style,
-                  color="#4c72b0", lw=1.8, label=f"monitoring {q}")
-    left.axvline(float(base["regime_gain"]), color="#999999", lw=0.8)
-    left.set_xlabel("regime_gain (prize of pressing on)")
+        left.plot(sub["regime_gain"], sub["cooperative_delta_star"].where(sub["delta_star"] == float("inf")), dash,
+                  color=style.GREY, lw=0.9)
+        left.plot(sub["regime_gain"], sub["delta_star"].where(sub["delta_star"] < float("inf")), dash,
+                  color=colour, lw=1.8, label=f"monitoring {q}")
+    left.axvline(float(base["regime_gain"]), color=style.GREY, lw=0.8)
+    left.set_xlabel(style.parameter_label(idlib, "regime_gain"))
     left.set_ylabel("critical discount factor δ* of Russia/Syria")
     left.set_ylim(-0.02, 1.02)
     left.set_title("Shadow of the future needed to hold the ceasefire\n(grey: only a non-credible threat holds it)",
@@ -89,12 +89,13 @@ def main() -> None:
     left.legend(frameon=False, fontsize=8, loc="upper left")
     bar = frame[frame["panel"] == "bargaining"]
     right.fill_between(bar["nato_support"], bar["range_low"].clip(lower=0), bar["range_high"].clip(upper=1),
-                       color="#55a868", alpha=0.2, label="bargaining range (peace beats war)")
-    right.plot(bar["nato_support"], bar["nash"], color="#c44e52", lw=1.8, label="Nash split")
-    right.plot(bar["nato_support"], bar["kalai_smorodinsky"], "--", color="#8172b3", lw=1.5,
+                       color=style.GREY, alpha=0.3, hatch="...",
+                       label="bargaining range, cut at the pie's edges 0 and 1")
+    right.plot(bar["nato_support"], bar["nash"], color=style.LINES[1], lw=1.8, label="Nash split")
+    right.plot(bar["nato_support"], bar["kalai_smorodinsky"], "--", color=style.LINES[2], lw=1.5,
                label="Kalai-Smorodinsky split")
-    right.axvline(float(base["nato_support"]), color="#999999", lw=0.8)
-    right.set_xlabel("nato_support")
+    right.axvline(float(base["nato_support"]), color=style.GREY, lw=0.8)
+    right.set_xlabel(style.parameter_label(idlib, "nato_support"))
     right.set_ylabel("Turkey's share of the contested ground")
     right.set_ylim(0, 1)
     right.set_title("Where the line falls")

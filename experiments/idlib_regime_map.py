@@ -5,7 +5,9 @@ Each cell is solved (all extreme equilibria, verified, by the batched solver of
 the colour says which equilibria exist there.  The dashed lines are
 the symbolic boundaries of the ceasefire's two Nash conditions
 (:func:`negotiation.region`), drawn independently of the numeric solves.
-Writes ``experiments/output/idlib_regime_map.png`` and ``idlib_regime_map.csv``.
+Regions are coloured from the house palette for touching areas and hatched, so that they
+separate in greyscale and for colourblind readers.  Writes
+``experiments/output/idlib_regime_map.pdf``, ``.png`` and ``idlib_regime_map.csv``.
 """
 
 from __future__ import annotations
@@ -14,9 +16,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from _output import write_figure, write_text
-from matplotlib.colors import ListedColormap
 
-from negotiation import catalog, conditions, region, sweep
+from negotiation import catalog, conditions, region, style, sweep
 
 PANELS = [("nato_support", "monitoring"), ("nato_support", "displaced")]
 POINTS = 81
@@ -52,16 +53,16 @@ def main() -> None:
     frame = pd.concat(frames, ignore_index=True)
     write_text("idlib_regime_map.csv", frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
 
-    labels = sorted(frame["regime"].unique())
-    palette = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c"]
-    cmap = ListedColormap(palette[: len(labels)])
-    fig, axes = plt.subplots(1, 2, figsize=(10.5, 4.4))
+    labels = list(frame["regime"].value_counts().index)  # the largest regions get the distinct colours
+    fills = [style.AREAS[k % len(style.AREAS)] for k in range(len(labels))]
+    hatches = [style.HATCHES[k % len(style.HATCHES)] for k in range(len(labels))]
+    fig, axes = plt.subplots(1, 2, figsize=(10.5, 4.6))
     for ax, (x_name, y_name) in zip(axes, PANELS, strict=True):
         sub = frame[frame["panel"] == f"{x_name} x {y_name}"]
         codes = sub["regime"].map({lab: k for k, lab in enumerate(labels)}).to_numpy().reshape(POINTS, POINTS)
-        extent = (sub["x"].min(), sub["x"].max(), sub["y"].min(), sub["y"].max())
-        ax.imshow(codes, origin="lower", extent=extent, aspect="auto", cmap=cmap, vmin=-0.5,
-                  vmax=len(labels) - 0.5, interpolation="nearest")
+        xs, ys = np.unique(sub["x"].to_numpy()), np.unique(sub["y"].to_numpy())
+        extent = (xs.min(), xs.max(), ys.min(), ys.max())
+        ax.contourf(xs, ys, codes, levels=np.arange(-0.5, len(labels)), colors=fills, hatches=hatches)
         reg = region(ceasefire, (x_name, y_name), base)
         gx, gy = np.meshgrid(np.linspace(extent[0], extent[1], 400), np.linspace(extent[2], extent[3], 400))
         for margin in reg.margins(gx, gy):
@@ -70,10 +71,11 @@ def main() -> None:
         ax.plot([float(base[x_name])], [float(base[y_name])], "w*", ms=13, mec="k", label="baseline (March 2020)")
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
-        ax.set_xlabel(f"{x_name} ({idlib.parameters[x_name].unit})")
-        ax.set_ylabel(f"{y_name} ({idlib.parameters[y_name].unit})")
+        ax.set_xlabel(style.parameter_label(idlib, x_name))
+        ax.set_ylabel(style.parameter_label(idlib, y_name))
         ax.legend(loc="upper right", fontsize=8)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=cmap(k)) for k in range(len(labels))]
+    handles = [plt.Rectangle((0, 0), 1, 1, facecolor=f, hatch=h, edgecolor="k", lw=0.3)
+               for f, h in zip(fills, hatches, strict=True)]
     fig.legend(handles, [f"equilibria: {lab} (Turkey/Russia-Syria)" for lab in labels], loc="lower center",
                ncol=2, fontsize=8, frameon=False)
     fig.suptitle("Idlib escalation game: which equilibria exist where (dashed: ceasefire conditions)")

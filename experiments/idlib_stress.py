@@ -15,7 +15,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from _output import write_figure, write_text
 
-from negotiation import catalog, stress_test
+from negotiation import catalog, stress_test, style
 
 SEED = 2020
 DRAWS = 100_000
@@ -32,20 +32,20 @@ def main() -> None:
 
     fig, (ax, sob) = plt.subplots(1, 2, figsize=(10.0, 4.4), sharey=True)
     frame = result.sensitivity.iloc[::-1]
-    colors = ["#4c72b0" if r > 0 else "#c44e52" for r in frame["rank_correlation"]]
+    colors = [style.SIGN[0] if r > 0 else style.SIGN[1] for r in frame["rank_correlation"]]
     ax.barh(frame["parameter"], frame["rank_correlation"], color=colors)
     ax.axvline(0, color="k", lw=0.8)
     lo, hi = result.interval
     fig.suptitle(f"Ceasefire holds in {result.probability:.1%} of {DRAWS:,} draws "
                  f"(95% CI {lo:.1%} to {hi:.1%})", fontsize=10)
-    ax.set_xlabel("rank correlation with the ceasefire holding\n(blue: helps, red: hurts)")
+    ax.set_xlabel("rank correlation with the ceasefire holding\n(blue: helps, orange: hurts)")
     sourced = frame["baseline"].eq("source")
-    sob.barh(frame["parameter"], frame["ST"], xerr=frame["ST_conf"], color=["#55a868" if s else "#8c8c8c"
-                                                                            for s in sourced],
-             error_kw={"lw": 0.8})
+    sob.barh(frame["parameter"], frame["ST"], xerr=frame["ST_conf"], error_kw={"lw": 0.8},
+             color=[style.SOURCED[0] if s else style.SOURCED[1] for s in sourced],
+             hatch=["" if s else "///" for s in sourced])
     sob.barh(frame["parameter"], frame["S1"].clip(lower=0), height=0.35, color="k", alpha=0.6)
     sob.set_xlabel("total Sobol index (bars, 95% CI) and first-order (dark)\n"
-                   "green: baseline read off a source; grey: an assumption")
+                   "blue: baseline read off a source; grey, hatched: an assumption")
     sob.set_xlim(left=0)
     fig.tight_layout()
     write_figure("idlib_stress.png", fig)

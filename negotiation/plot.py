@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from negotiation.engine.extensive import CHANCE, ExtensiveFormGame, Path
+from negotiation.style import GREY, OKABE_ITO, PLAYERS
 
-PLAYER_COLORS = ("#4c72b0", "#c44e52", "#55a868", "#8172b3", "#937860", "#da8bc3")
-PATH_COLOR = "#d62728"
+PLAYER_COLORS = PLAYERS
+PATH_COLOR = OKABE_ITO["vermillion"]
 
 
 def _fmt(v: Any) -> str:
@@ -138,8 +139,8 @@ def payoff_region(stage: Any, ax: Any = None, title: str | None = None, mark: An
         ax.fill(*zip(*[(float(x), float(y)) for x, y in region.rational], strict=True), facecolor=PLAYER_COLORS[0],
                 alpha=0.25, edgecolor=PLAYER_COLORS[0], label="individually rational")
     v1, v2 = (float(v) for v in region.minmax)
-    ax.axvline(v1, color="#999999", lw=0.8, ls=":")
-    ax.axhline(v2, color="#999999", lw=0.8, ls=":")
+    ax.axvline(v1, color=GREY, lw=0.8, ls=":")
+    ax.axhline(v2, color=GREY, lw=0.8, ls=":")
     ax.plot([v1], [v2], "o", color="black", ms=5, label="minmax")
     for cell in np.ndindex(*stage.shape):
         x, y = float(stage.payoffs[(0, *cell)]), float(stage.payoffs[(1, *cell)])
