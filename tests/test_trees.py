@@ -7,6 +7,8 @@ from fractions import Fraction as F
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from negotiation import ExtensiveFormGame, catalog, chance, decision, leaf, solve_tree
 from negotiation.cli import main
@@ -299,3 +301,83 @@ def test_plan_counts_match_the_listed_plans():
         for i in range(game.n_players):
             assert game.plan_count(i) == len(game.plans(i))
     assert kuhn_poker(13).plan_count(0) == 3**13 and kuhn_poker(13).plan_count(1) == 4**13
+
+
+# ------------------------------------------------------------------ trees at scale
+def _chain(n: int):
+    """A centipede-like chain of n decision nodes with no ties: the mover at node k stops for
+    (k + 1/4, k + 3/4) or passes on; the last pass gives (n, n + 1/2)."""
+    from negotiation.engine.extensive import decision, leaf
+
+    node = leaf(n, F(2 * n + 1, 2))
+    for k in range(n, 0, -1):
+        node = decision("AB"[k % 2], {"stop": leaf(k + F(1, 4), k + F(3, 4)), "go": node}, infoset=f"n{k}")
+    return node
+
+
+def test_backward_induction_is_linear_and_iterative():
+    """A chain of 1,500 decision nodes (once a RecursionError) and a tree of 2^14 leaves are solved
+    by one bottom-up pass; the chain's equilibrium equals a direct computation from its end (the
+    mover at node k stops iff stopping gives it at least the value of passing on)."""
+    import random
+
+    from negotiation.engine.extensive import decision, leaf
+
+    chain = ExtensiveFormGame(("A", "B"), _chain(1500))
+    (eq,) = solve_tree(chain, "spe").equilibria
+    value, stops = (F(1500), F(3001, 2)), {}
+    for k in range(1500, 0, -1):
+        i = 1 if k % 2 else 0  # the mover at node k: "AB"[k % 2]
+        stop = (k + F(1, 4), k + F(3, 4))
+        stops[k] = stop[i] >= value[i]
+        value = stop if stops[k] else value
+    assert tuple(eq.payoffs) == value
+    assert all((eq.behavior[(1 if k % 2 else 0, f"n{k}")][0] == 1) == stops[k] for k in range(1, 1501))
+    rnd = random.Random(7)
+    labels = iter(range(10**6))
+
+    def build(d: int):
+        if d == 0:
+            return leaf(rnd.randint(0, 10**9), rnd.randint(0, 10**9))
+        label = f"n{next(labels)}"
+        return decision("AB"[d % 2], {"l": build(d - 1), "r": build(d - 1)}, infoset=label)
+
+    big = ExtensiveFormGame(("A", "B"), build(14))
+    result = solve_tree(big, "spe")
+    assert len(result) == 1 and result.algorithm == "backward induction"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_linear_backward_induction_agrees_with_the_subgame_enumeration(seed):
+    """Property: on random perfect-information trees with chance moves and distinct payoffs, the
+    linear pass returns the same unique equilibrium as solving every subgame bottom-up."""
+    import random
+
+    from negotiation.engine.extensive import chance, decision, leaf
+    from negotiation.engine.solvers import tree as tree_solver
+
+    rnd = random.Random(seed)
+    labels = iter(range(10**6))
+    values = iter(rnd.sample(range(10**6), 4000))
+
+    def build(d: int):
+        if d == 0 or rnd.random() < 0.2:
+            return leaf(next(values), next(values))
+        if rnd.random() < 0.2:
+            return chance({"h": (F(1, 3), build(d - 1)), "t": (F(2, 3), build(d - 1))})
+        label = f"n{next(labels)}"
+        return decision(rnd.choice("AB"), {a: build(d - 1) for a in "xyz"[: rnd.randint(2, 3)]}, infoset=label)
+
+    game = ExtensiveFormGame(("A", "B"), build(4))
+    if game.root.is_leaf:
+        return
+    fast = tree_solver._backward_induction(game)
+    if fast is None:  # a tie after a chance average: nothing to compare
+        return
+    slow = tree_solver._spe(game, ())
+    assert len(slow) == 1
+    payoffs, behavior = slow[0]
+    assert tuple(payoffs) == tuple(fast[0])
+    full = tree_solver._complete(game, behavior)
+    assert all(tuple(full[k]) == tuple(v) for k, v in fast[1].items())

@@ -310,8 +310,9 @@ class ExtensiveFormGame:
 
     def has_perfect_recall(self) -> bool:
         """Whether every player always remembers its own earlier information sets and actions."""
-        return all(
-            len({self.own_history(p, key[0]) for p in paths}) == 1 for key, paths in self._members.items()
+        return all(  # an information set of one node is always recalled (and costs no walk)
+            len(paths) == 1 or len({self.own_history(p, key[0]) for p in paths}) == 1
+            for key, paths in self._members.items()
         )
 
     def sequence(self, key: InfosetKey) -> tuple[tuple[InfosetKey, int], ...]:
@@ -488,11 +489,23 @@ class ExtensiveFormGame:
 
 def _map_tree(node: Node, path: Path, leaf_of: Callable[[Path, Node], Node | None],
               label_of: Callable[[Path, Node], str]) -> Node:
-    """A copy of a tree: ``leaf_of`` may replace a node, ``label_of`` names information sets."""
-    replaced = leaf_of(path, node)
-    if replaced is not None:
-        return replaced
-    if node.is_leaf:
-        return node
-    children = tuple(_map_tree(c, (*path, k), leaf_of, label_of) for k, c in enumerate(node.children))
-    return Node(node.player, node.actions, children, label_of(path, node), node.probs, node.payoffs, node.name)
+    """A copy of a tree: ``leaf_of`` may replace a node, ``label_of`` names information sets.
+
+    Built bottom-up with an explicit stack, so that a deep tree does not exhaust the
+    interpreter's recursion limit.
+    """
+    built: dict[Path, Node] = {}
+    stack: list[tuple[Node, Path, bool]] = [(node, path, False)]
+    while stack:
+        nd, p, expanded = stack.pop()
+        if not expanded:
+            replaced = leaf_of(p, nd)
+            if replaced is not None or nd.is_leaf:
+                built[p] = nd if replaced is None else replaced
+                continue
+            stack.append((nd, p, True))
+            stack.extend((c, (*p, k), False) for k, c in enumerate(nd.children))
+            continue
+        children = tuple(built.pop((*p, k)) for k in range(len(nd.children)))
+        built[p] = Node(nd.player, nd.actions, children, label_of(p, nd), nd.probs, nd.payoffs, nd.name)
+    return built[path]

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from negotiation.engine.extensive import ExtensiveFormGame, InfosetKey, Path
+from negotiation.engine.extensive import CHANCE, ExtensiveFormGame, InfosetKey, Path
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.methods import TREE_METHODS
 from negotiation.engine.numbers import fraction_str
@@ -41,6 +41,10 @@ from negotiation.engine.solvers.sequence import best_response_value, sequence_fo
 from negotiation.errors import BudgetError, SolverError, VerificationError
 
 MAX_COMBINATIONS = 100_000
+MAX_TIED_TREE = 2_000
+"""Largest perfect-information tree with ties whose every pure subgame-perfect equilibrium is listed."""
+SMALL_TREE_INFOSETS = 12
+"""Up to this many information sets, a backward-induction result is also checked in every subgame's strategic form."""
 
 Behavior = dict[InfosetKey, tuple[Any, ...]]
 
@@ -108,6 +112,19 @@ def solve_tree(game: ExtensiveFormGame, method: str = "spe") -> TreeSolveResult:
         raise SolverError("the game lacks perfect recall; behaviour strategies need it (Kuhn 1953)")
     if method == "sequence":
         return _sequence(game)
+    if method == "spe" and game.is_perfect_information():
+        unique = _backward_induction(game)
+        if unique is not None:  # no ties anywhere: one subgame-perfect equilibrium, found in linear time
+            payoffs, behavior = unique
+            _verify_perfect_information(game, behavior)
+            if len(game.infosets) <= SMALL_TREE_INFOSETS:  # and, where it is small, in every subgame's strategic form
+                _verify(game, behavior, subgames=True)
+            eq = BehaviorEquilibrium(behavior, payoffs)
+            return TreeSolveResult(game, method, "backward induction", (eq,))
+        if len(game.walk()) > MAX_TIED_TREE:
+            raise BudgetError(f"backward induction meets ties in a tree of {len(game.walk()):,} nodes, so the "
+                              f"subgame-perfect equilibria need not be unique; listing them all is limited to trees "
+                              f"of {MAX_TIED_TREE:,} nodes (break the ties, or solve a subtree)")
     if method == "spe":
         found = _spe(game, ())
         algorithm = "backward induction" if game.is_perfect_information() else "subgames solved bottom-up"
@@ -224,6 +241,79 @@ def _spe(game: ExtensiveFormGame, root: Path) -> list[tuple[tuple[Any, ...], Beh
             merged.update(behavior)
             out.append((payoffs, merged))
     return out
+
+
+def _backward_induction(game: ExtensiveFormGame) -> tuple[tuple[Any, ...], Behavior] | None:
+    """The subgame-perfect equilibrium of a perfect-information tree by one bottom-up pass, or ``None``
+    if some mover is indifferent between two actions anywhere (then there may be several).
+
+    Zermelo's backward induction (Osborne and Rubinstein 1994, Prop. 99.2), iterative and
+    linear in the number of nodes: each node's value is its chosen child's, or the chance
+    average of its children's.
+    """
+    values: dict[Path, tuple[Any, ...]] = {}
+    behavior: Behavior = {}
+    for path, node in reversed(game.walk()):  # children before parents
+        if node.is_leaf:
+            values[path] = tuple(node.payoffs)
+            continue
+        kids = [values.pop((*path, k)) for k in range(len(node.children))]
+        if node.player == CHANCE:
+            values[path] = tuple(sum(p * v[i] for p, v in zip(node.probs, kids, strict=True))
+                                 for i in range(game.n_players))
+            continue
+        key = game.infoset_of(path)
+        i = key[0]
+        best = max(v[i] for v in kids)
+        winners = [k for k, v in enumerate(kids) if v[i] == best]
+        if len(winners) > 1:
+            return None
+        behavior[key] = tuple(Fraction(int(k == winners[0])) for k in range(len(kids)))
+        values[path] = kids[winners[0]]
+    return values[()], behavior
+
+
+def _verify_perfect_information(game: ExtensiveFormGame, behavior: Behavior) -> None:
+    """Check a pure profile of a perfect-information tree without the solver's pass.
+
+    The profile's own continuation values are computed afresh (following its actions); at
+    every decision node no other action may do better for the mover (the one-shot deviation
+    principle, which characterises subgame perfection in finite trees), and no player's
+    best response on the whole tree (dynamic programming over its own nodes) may beat the
+    profile's payoff.
+    """
+    leaves = [float(v) for _, nd in game.walk() if nd.is_leaf for v in nd.payoffs]
+    tol = 0 if all(isinstance(v, Fraction) for _, nd in game.walk() if nd.is_leaf for v in nd.payoffs) else \
+        1e-9 * max(1.0, max(leaves) - min(leaves))
+    chosen = {key: max(range(len(b)), key=lambda k, b=b: b[k]) for key, b in behavior.items()}
+    follow: dict[Path, tuple[Any, ...]] = {}
+    best: list[dict[Path, Any]] = [{} for _ in game.players]
+    for path, node in reversed(game.walk()):
+        if node.is_leaf:
+            follow[path] = tuple(node.payoffs)
+            for i in range(game.n_players):
+                best[i][path] = node.payoffs[i]
+            continue
+        kids = [(*path, k) for k in range(len(node.children))]
+        if node.player == CHANCE:
+            follow[path] = tuple(sum(p * follow[c][i] for p, c in zip(node.probs, kids, strict=True))
+                                 for i in range(game.n_players))
+            for i in range(game.n_players):
+                best[i][path] = sum(p * best[i][c] for p, c in zip(node.probs, kids, strict=True))
+            continue
+        key = game.infoset_of(path)
+        mover, a = key[0], chosen[key]
+        follow[path] = follow[kids[a]]
+        for k, c in enumerate(kids):
+            if k != a and follow[c][mover] > follow[kids[a]][mover] + tol:
+                raise VerificationError(f"backward induction returned a profile in which {game.players[mover]} "
+                                        f"gains by a one-shot deviation {game.describe(path)}")
+        for i in range(game.n_players):
+            best[i][path] = max(best[i][c] for c in kids) if i == mover else best[i][kids[a]]
+    for i in range(game.n_players):
+        if best[i][()] > follow[()][i] + tol:
+            raise VerificationError(f"backward induction returned a profile that is not a Nash equilibrium: "
+                                    f"{game.players[i]} has a better reply")
 
 
 # ---------------------------------------------------------------- verification
