@@ -221,3 +221,12 @@ def test_rank_correlation_with_a_binary_outcome_is_spearmans():
         rho, p = rank_correlation(x, y)
         ref = sps.spearmanr(x, y)
         assert rho == pytest.approx(ref.statistic, abs=1e-12) and p == pytest.approx(ref.pvalue, rel=1e-9, abs=1e-300)
+
+
+def test_sweeps_check_names_and_bounds_as_explain_does(idlib):
+    with pytest.raises(GameError, match="did you mean 'nato_support'"):
+        sweep(idlib, {"nato_suport": [0.1]}, outcome="ceasefire")
+    with pytest.raises(GameError, match=r"nato_support=1.5 is outside its bounds \[0, 1\]"):
+        sweep(idlib, {"nato_support": [0.5, 1.5]}, outcome="ceasefire")
+    with pytest.raises(GameError, match="outside its bounds"):
+        sweep(idlib, {"monitoring": [float("nan")]}, game="escalation")

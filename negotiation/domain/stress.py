@@ -36,7 +36,7 @@ from negotiation.engine.expressions import symbol
 from negotiation.engine.parametric import ParametricGame
 from negotiation.engine.repeated import CATEGORIES
 from negotiation.engine.symbolic import regime_masks
-from negotiation.errors import GameError
+from negotiation.errors import GameError, suggest
 
 DEFAULT_CHUNK = 25_000
 
@@ -191,7 +191,14 @@ def sweep(
     points = _grid(grid)
     unknown = [k for k in points if k not in known]
     if unknown:
-        raise GameError(f"unknown parameter(s) {unknown}; parameters: {known}")
+        raise GameError(f"unknown parameter(s) {unknown}{suggest(unknown[0], known)}; parameters: {known}")
+    if isinstance(target, Scenario):  # the same bounds as explain and stress_test
+        for name, axis in points.items():
+            lo, hi = (float(b) for b in target.parameters[name].bounds)
+            bad = axis[(axis < lo) | (axis > hi) | ~np.isfinite(axis)]
+            if bad.size:
+                raise GameError(f"sweep: {name}={bad[0]:g} is outside its bounds [{lo:g}, {hi:g}] "
+                                f"({target.parameters[name].unit})")
     n_points = len(next(iter(points.values())))
     base = {k: v for k, v in fixed.items() if k not in points}
     missing = [p for p in known if p not in points and p not in base]
