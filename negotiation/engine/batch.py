@@ -484,6 +484,38 @@ def _complete_pairs(x_lab: np.ndarray, y_lab: np.ndarray, m: int, n: int) -> tup
     return vi, vj
 
 
+def nondegenerate_vertex_pairs(a: np.ndarray, b: np.ndarray, tol: float = DEFAULT_TOL
+                               ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The extreme equilibria of a nondegenerate bimatrix game from qhull, or ``None`` if it is degenerate.
+
+    The best-response polytopes' vertices come from qhull (as in :func:`vertex_enumeration`);
+    a vertex with more tight constraints than its dimension means a degenerate game, for which
+    ``None`` is returned so that the caller uses an exact method.  Otherwise every equilibrium
+    is a pair of vertices with complementary labels (Avis, Rosenberg, Savani and von Stengel
+    2010, *Economic Theory* 42, 9-37, Section 3), returned as probability rows ``x``, ``y``
+    (unverified: the caller checks each).
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    m, n = a.shape
+    if m + n > 62 or min(m, n) < 2:
+        return None
+    scale = _scale(np.stack([a, b])[None])
+    t = max(tol, 1e-12) * 10
+    try:
+        xs, x_lab = _hull_vertices(1 + (b - b.min()) / scale[0], t)
+        ys, y_lab = _hull_vertices((1 + (a - a.min()) / scale[0]).T, t)
+    except QhullError:  # pragma: no cover
+        return None
+    if np.any(_popcount(x_lab) > m) or np.any(_popcount(y_lab) > n):
+        return None
+    y_std = ((y_lab >> n) & ((1 << m) - 1)) | ((y_lab & ((1 << n) - 1)) << m)
+    vi, vj = _complete_pairs(x_lab, y_std, m, n)
+    x = xs[vi] / xs[vi].sum(axis=1, keepdims=True)
+    y = ys[vj] / ys[vj].sum(axis=1, keepdims=True)
+    return x, y
+
+
 def vertex_enumeration(a: np.ndarray, b: np.ndarray, tol: float = DEFAULT_TOL) -> BatchEquilibria:
     """Every extreme equilibrium of one bimatrix game (float), degenerate games included.
 

@@ -156,6 +156,10 @@ def _all_bimatrix(game: NormalFormGame, exact: bool, params: dict) -> SolveResul
             f"{MAX_SUPPORT_PAIRS:,}; use method 'one' (Lemke-Howson) instead"
         )
     a, b = game.bimatrix()
+    if not exact:  # floats: qhull's vertices where the game is nondegenerate, each answer verified
+        fast = _all_bimatrix_qhull(game, params)
+        if fast is not None:
+            return fast
     found = bimatrix.extreme_equilibria(a, b)
     eqs = _verified(game, [_cast(pair, exact) for pair in found.pairs], params["tol"])
     if len(eqs) != len(found.pairs):  # pragma: no cover - distinct vertex pairs never coincide
@@ -173,6 +177,24 @@ def _all_bimatrix(game: NormalFormGame, exact: bool, params: dict) -> SolveResul
         game, "all", "vertex enumeration of the best-response polytopes (integer pivoting)",
         params, exact, True, found.degenerate, tuple(eqs), found.components, notes=tuple(notes),
     )
+
+
+def _all_bimatrix_qhull(game: NormalFormGame, params: dict) -> SolveResult | None:
+    """Every equilibrium of a nondegenerate float game from the polytopes' vertices (qhull), or ``None``."""
+    from negotiation.engine.batch import nondegenerate_vertex_pairs
+
+    a, b = game.bimatrix()
+    found = nondegenerate_vertex_pairs(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    if found is None:
+        return None
+    x, y = found
+    eqs = _verified(game, [[x[k], y[k]] for k in range(len(x))], params["tol"])
+    if len(eqs) % 2 == 0:  # a nondegenerate game has an odd number of equilibria (Shapley 1974): not all found
+        return None
+    eqs = [Equilibrium(e.profile, e.payoffs, e.regret, k) for k, e in enumerate(eqs)]
+    return SolveResult(game, "all", "vertex enumeration of the best-response polytopes (qhull; the game is "
+                       "nondegenerate)", params, False, True, False, tuple(eqs),
+                       tuple((k,) for k in range(len(eqs))))
 
 
 def _lemke_howson(game: NormalFormGame, exact: bool, label: int, params: dict) -> SolveResult:
