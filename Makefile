@@ -27,8 +27,10 @@ figures: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q
 
-## bench: benchmarks against nashpy and pygambit (not part of `make test`)
+## bench: benchmarks against lrsnash, QuantEcon, nashpy and pygambit (not part of `make test`)
 bench: $(VENV)/.installed-dev
+	@command -v lrsnash >/dev/null || apt-get install -y -q lrslib >/dev/null 2>&1 || \
+		echo "lrslib (lrsnash) could not be installed: its benchmark rows are skipped"
 	$(BIN)/python benchmarks/run.py
 
 $(VENV)/.installed-docs: pyproject.toml | $(BIN)/python

@@ -3,12 +3,18 @@
 Run with ``make bench`` (not part of ``make test``).  For each workload it prints our
 median wall time, each peer's time on the same seeded games (peers that solve one game
 at a time run on a subsample and are compared per game), the ratio peer/ours (how many
-times faster we are) and the peak memory traced by :mod:`tracemalloc`.
+times faster we are) and the peak memory traced by :mod:`tracemalloc` (Python allocations only:
+C libraries' memory is not seen, so peers' columns show what Python saw of them).  lrsnash, from
+Debian's lrslib, runs as a process on the same games (integer payoffs: the normal ones times
+1000, rounded); its rows are skipped with a message where it is not installed.
 """
 
 from __future__ import annotations
 
+import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -18,8 +24,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from negotiation import NormalFormGame, catalog, solve, solve_tree
-from negotiation.domain.stress import stress_test
+from negotiation import ExtensiveFormGame, NormalFormGame, catalog, decision, leaf, solve, solve_tree
+from negotiation.domain.stress import stress_test, sweep
 from negotiation.engine import batch
 from negotiation.engine.families import kuhn_poker
 from negotiation.engine.qre import estimate_lambda, logit_qre
@@ -124,27 +130,49 @@ def main() -> None:
                  {"QuantEcon pure_nash_brute": per_game(qe_pure, cubes[:1000]),
                   "pygambit enumpure": per_game(gbt_pure, cubes[:1000])}, "per game"))
 
-    # 4. One 10x10 and one 12x12 nondegenerate game, all equilibria.
-    for size, seed in ((10, seeds[3]), (12, seeds[4])):
+    # 4. Bimatrix games, all equilibria: ours is negotiation.solve(game, "all") (float: qhull where the game is
+    #    nondegenerate) and solve(game, "all", exact=True) (integer pivoting); lrsnash is exact.
+    for size, seed in ((8, seeds[3]), (10, seeds[3]), (12, seeds[4]), (15, seeds[5])):
         rng = np.random.default_rng(seed)
         a, b = rng.normal(size=(2, size, size))
-        t, mem = measure(lambda a=a, b=b: batch.vertex_enumeration(a, b))
+        game = NormalFormGame.from_arrays(a, b)
+        t, mem = measure(lambda g=game: solve(g, "all"), repeat=3)
         qgame = qe.NormalFormGame((qe.Player(a), qe.Player(b.T)))
         qe.vertex_enumeration(qgame)  # numba warm-up
-        peers = {
-            "QuantEcon vertex enumeration": measure(lambda q=qgame: qe.vertex_enumeration(q)),
-            "pygambit enummixed (float)": measure(
+        count = len(solve(game, "all"))
+        peers = {"QuantEcon vertex_enumeration": measure(lambda q=qgame: qe.vertex_enumeration(q), repeat=3)}
+        if size <= 12:
+            peers["pygambit enummixed_solve (float)"] = measure(
                 lambda a=a, b=b: gbt.nash.enummixed_solve(gbt.StrategicGame.from_arrays(a, b), rational=False),
-                repeat=1),
-            "negotiation.solve exact": measure(lambda a=a, b=b: solve(NormalFormGame.from_arrays(a, b), "all"),
-                                               repeat=1),
-        }
-        count = len(batch.vertex_enumeration(a, b).game)
-        rows.append((f"one {size}x{size} game, all equilibria ({count})", t, mem, peers, "per game"))
+                repeat=1)
+        peers |= lrsnash_peer(np.round(a * 1000).astype(int), np.round(b * 1000).astype(int))
+        rows.append((f'solve(game, "all"), {size}x{size} normal payoffs ({count} equilibria)', t, mem, peers,
+                     "per game"))
+        if size <= 12:
+            ints = (np.round(a * 1000).astype(int), np.round(b * 1000).astype(int))
+            exact_game = NormalFormGame.from_arrays(*ints)
+            t, mem = measure(lambda g=exact_game: solve(g, "all", exact=True), repeat=1)
+            rows.append((f'solve(game, "all", exact=True), {size}x{size} integer payoffs', t, mem,
+                         lrsnash_peer(*ints), "per game"))
 
-    # 5. A 100,000-draw stress test of the Idlib escalation game.
+    # 5. Stress tests and sweeps of the Idlib scenario; start-up; a large game tree.
     t, mem = measure(lambda: stress_test(idlib, "ceasefire", n=100_000, rng=ROOT_SEED), repeat=5)
-    rows.append(("100,000-draw stress test, Idlib ceasefire", t, mem, {}, "whole run (target < 2 s)"))
+    rows.append(("stress_test(idlib, 'ceasefire', n=100_000) with Sobol indices", t, mem, {}, "whole run"))
+    t, mem = measure(lambda: stress_test(idlib, "ceasefire", n=1_000_000, rng=ROOT_SEED), repeat=1)
+    rows.append(("stress_test(idlib, 'ceasefire', n=1_000_000) with Sobol indices", t, mem, {},
+                 "whole run (target < 5 s)"))
+    grid = {"nato_support": np.linspace(0, 1, 1000), "monitoring": np.linspace(0, 1, 1000)}
+    t, mem = measure(lambda: sweep(catalog.load("idlib-2020"), grid, outcome="ceasefire"), repeat=1)
+    rows.append(("sweep(idlib, 1000 x 1000 grid, outcome='ceasefire'), conditions derived afresh", t, mem, {},
+                 "whole run (target < 2 s)"))
+    for what, code, target in (("import negotiation", "import negotiation", "0.5 s"),
+                               ("negotiation list", "from negotiation.cli import main; main(['list'])", "0.7 s")):
+        t = statistics.median(_wall([sys.executable, "-c", code]) for _ in range(5))
+        rows.append((f"{what} (a fresh interpreter, start-up included)", t, float("nan"), {},
+                     f"whole run (target < {target})"))
+    big = _balanced_tree(16)
+    t, mem = measure(lambda: solve_tree(big, "spe"), repeat=1)
+    rows.append(("solve_tree(131,071-node perfect-information tree, 'spe')", t, mem, {}, "whole run"))
 
     # 6. One equilibrium of a general-sum tree (raked 6-card Kuhn poker) in the sequence form.
     raked = kuhn_poker(6, rake=Fraction(1, 10))
@@ -179,9 +207,51 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, ours, mem, peers, unit in rows:
         if not peers:
-            print(f"| {name} | {fmt(ours)} ({unit}) | {mem:.1f} | - | - | - | - |")
+            print(f"| {name} | {fmt(ours)} ({unit}) | {mem:.1f} | - | - | - | - |".replace("| nan |", "| - |"))
         for k, (pt, pm) in peers.items():
-            print(f"| {name} | {fmt(ours)} ({unit}) | {mem:.1f} | {k} | {fmt(pt)} | {pm:.1f} | {pt / ours:,.1f}x |")
+            print(f"| {name} | {fmt(ours)} ({unit}) | {mem:.1f} | {k} | {fmt(pt)} | {pm:.1f} | {pt / ours:,.1f}x |"
+                  .replace("| nan |", "| - |"))
+
+
+def lrsnash_peer(a: np.ndarray, b: np.ndarray) -> dict[str, tuple[float, float]]:
+    """lrsnash (Avis's lrslib, exact) on an integer bimatrix game: its wall time, or nothing if absent."""
+    exe = shutil.which("lrsnash")
+    if exe is None:
+        if not _WARNED:
+            print("lrsnash not found (Debian package lrslib): its rows are skipped", file=sys.stderr)
+            _WARNED.append(True)
+        return {}
+    m, n = a.shape
+    text = f"{m} {n}\n\n" + "\n".join(" ".join(map(str, r)) for r in a) + "\n\n" + \
+        "\n".join(" ".join(map(str, r)) for r in b) + "\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/game"
+        with open(path, "w", encoding="ascii") as fh:
+            fh.write(text)
+        times = [_wall([exe, path]) for _ in range(3)]
+    return {"lrsnash (exact, a process)": (statistics.median(times), float("nan"))}
+
+
+_WARNED: list[bool] = []
+
+
+def _wall(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def _balanced_tree(depth: int) -> ExtensiveFormGame:
+    rnd = np.random.default_rng(ROOT_SEED)
+    counter = iter(range(10**7))
+
+    def build(d: int):
+        if d == 0:
+            return leaf(*(int(v) for v in rnd.integers(0, 10**9, 2)))
+        label = f"n{next(counter)}"
+        return decision("AB"[d % 2], {"l": build(d - 1), "r": build(d - 1)}, infoset=label)
+
+    return ExtensiveFormGame(("A", "B"), build(depth))
 
 
 def fmt(seconds: float) -> str:
