@@ -149,17 +149,18 @@ def _pure(game: NormalFormGame, params: dict) -> SolveResult:
 
 def _all_bimatrix(game: NormalFormGame, exact: bool, params: dict) -> SolveResult:
     m, n = game.shape
-    pairs_needed = bimatrix.combinations_budget(m, n)
-    if pairs_needed > MAX_SUPPORT_PAIRS:
-        raise BudgetError(
-            f"method 'all' on a {m}x{n} game: {pairs_needed:,} support pairs exceed the budget of "
-            f"{MAX_SUPPORT_PAIRS:,}; use method 'one' (Lemke-Howson) instead"
-        )
-    a, b = game.bimatrix()
     if not exact:  # floats: qhull's vertices where the game is nondegenerate, each answer verified
         fast = _all_bimatrix_qhull(game, params)
         if fast is not None:
             return fast
+    pairs_needed = bimatrix.combinations_budget(m, n)
+    if pairs_needed > MAX_SUPPORT_PAIRS:
+        raise BudgetError(
+            f"method 'all' on a {m}x{n} game: {pairs_needed:,} support pairs exceed the budget of "
+            f"{MAX_SUPPORT_PAIRS:,} of exact pivoting; use method 'one' (Lemke-Howson), or float payoffs if the "
+            "game is nondegenerate"
+        )
+    a, b = game.bimatrix()
     found = bimatrix.extreme_equilibria(a, b)
     eqs = _verified(game, [_cast(pair, exact) for pair in found.pairs], params["tol"])
     if len(eqs) != len(found.pairs):  # pragma: no cover - distinct vertex pairs never coincide
