@@ -292,14 +292,12 @@ class StressResult:
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion (Wilson 1927, JASA 22, 209-212)."""
+    """Wilson score interval of a binomial proportion (Wilson 1927, JASA 22, 209-212), by
+    :meth:`scipy.stats.binomtest` ``.proportion_ci(method="wilson")``."""
     if n == 0:
         return (0.0, 1.0)
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    phat = successes / n
-    centre = (phat + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
+    ci = stats.binomtest(int(successes), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
+    return (float(ci.low), float(ci.high))
 
 
 def root_seed(rng: Any) -> int:
