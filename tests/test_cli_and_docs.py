@@ -131,3 +131,19 @@ def test_start_up_imports_nothing_heavy():
     import negotiation
 
     assert negotiation.NormalFormGame.__name__ == "NormalFormGame" and "solve" in dir(negotiation)
+
+
+def test_notebook_representations_are_short_and_html():
+    """Scenarios and results show a one-line repr and an HTML table in a notebook."""
+    from negotiation import catalog, explain, solve
+    from negotiation.domain.case import durability
+    from negotiation.domain.stress import shadow_test, stress_test
+
+    idlib = catalog.load("idlib-2020")
+    objects = [idlib, explain(idlib, "ceasefire"), stress_test(idlib, "ceasefire", n=300, sobol=None),
+               shadow_test(idlib, "ceasefire_holds", n=300), idlib.diagnose(n=200, sobol=64),
+               durability(idlib, "ceasefire_holds", n=200), solve(catalog.load("chicken"), exact=True)]
+    for obj in objects:
+        assert len(repr(obj).splitlines()[0]) < 400, type(obj).__name__
+        assert "<table" in obj._repr_html_(), type(obj).__name__
+    assert repr(idlib).startswith("Scenario('idlib-2020': 17 parameters") and len(repr(idlib)) < 400

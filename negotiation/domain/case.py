@@ -277,6 +277,14 @@ class Durability:
     expected: float
     sustained: float
 
+    def __repr__(self) -> str:
+        return f"Durability({self.repeated!r} of {self.scenario!r}: {self.summary()})"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<p>{html.escape(self.summary())}</p>" + self.survival.to_html(index=False, float_format="%.4g")
+
     def at(self, horizon: int) -> float:
         """The survival probability at ``horizon`` periods."""
         row = self.survival.loc[self.survival["horizon"] == horizon]

@@ -172,6 +172,9 @@ class Diagnosis:
         counts = ", ".join(f"{s}={sum(f.severity == s for f in self.findings)}" for s in SEVERITIES)
         return f"Diagnosis({self.scenario!r}: {counts})"
 
+    def _repr_html_(self) -> str:
+        return self.to_frame().to_html(index=False)
+
 
 def diagnose(
     scenario: Scenario,

@@ -313,6 +313,18 @@ class Explanation:
     def __str__(self) -> str:
         return self.to_text()
 
+    def __repr__(self) -> str:
+        piv = self.pivotal
+        lever = f", pivotal {piv[1].parameter}" if piv is not None else ""
+        return (f"Explanation({self.outcome!r} in {self.game!r}: {'holds' if self.holds else 'fails'}, "
+                f"{sum(r.holds for r in self.reports)} of {len(self.reports)} conditions hold{lever})")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        frame = self.to_frame().drop(columns=["profile"])
+        return f"<p>{html.escape(self.summary())}</p>" + frame.to_html(index=False)
+
 
 def _nearest(pairs: Any) -> tuple[ConditionReport, ParameterThreshold] | None:
     """The (condition, lever) pair with the smallest distance, ``None`` if no lever reaches a threshold."""

@@ -210,6 +210,30 @@ class Scenario:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __repr__(self) -> str:
+        parts = [f"{len(self.parameters)} parameters"]
+        for label, section in (("games", self.games), ("trees", self.trees), ("outcomes", self.outcomes),
+                               ("repeated", self.repeated), ("bargaining", self.bargaining),
+                               ("interventions", self.interventions)):
+            if section:
+                parts.append(f"{label} {list(section)}")
+        return f"Scenario({self.name!r}: {'; '.join(parts)})"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        import pandas as pd
+
+        rows = [{"parameter": k, "baseline": plain(p.baseline),
+                 "bounds": f"[{plain(p.bounds[0])}, {plain(p.bounds[1])}]", "unit": p.unit,
+                 "baseline from": p.baseline_provenance.kind, "description": p.description}
+                for k, p in self.parameters.items()]
+        lists = "".join(f"<li><b>{label}</b>: {html.escape(', '.join(section))}</li>" for label, section in (
+            ("games", self.games), ("trees", self.trees), ("outcomes", self.outcomes), ("repeated", self.repeated),
+            ("bargaining", self.bargaining), ("interventions", self.interventions)) if section)
+        return (f"<p><b>{html.escape(self.name)}</b>: {html.escape(self.title)}</p><ul>{lists}</ul>"
+                + pd.DataFrame(rows).to_html(index=False))
+
     def where(self, *keys: Any) -> str:
         """``file:line: key.path`` of a place in the file the scenario was read from (for messages)."""
         return _Context(self.origin or "<scenario>", self.lines).place(keys)

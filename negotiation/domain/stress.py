@@ -277,6 +277,16 @@ class StressResult:
     breakdown: dict[str, Any]
     draws: pd.DataFrame
 
+    def __repr__(self) -> str:
+        lo, hi = self.interval
+        return (f"StressResult({self.outcome!r} of {self.scenario!r}: holds in {self.probability:.1%} of {self.n:,} "
+                f"draws, {self.confidence:.0%} interval {lo:.1%} to {hi:.1%}, seed {self.seed})")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<p>{html.escape(self.summary())}</p>" + self.sensitivity.to_html(index=False, float_format="%.4g")
+
     def summary(self) -> str:
         top = self.sensitivity.iloc[0]
         lo, hi = self.interval
@@ -674,6 +684,16 @@ class ShadowResult:
             bluff = float(np.mean(self.categories(d) == CATEGORIES[2]))
             rows.append({"delta": d, "probability": p, "low": lo, "high": hi, "non_credible": bluff})
         return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        return f"ShadowResult({self.repeated!r} of {self.scenario!r}: {self.n:,} draws, seed {self.seed})"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        tables = [self.by_category(0.9), self.to_frame()]
+        return f"<p>{html.escape(self.summary())}</p>" + "".join(t.to_html(index=False, float_format="%.4g")
+                                                                for t in tables)
 
     def summary(self, delta: float = 0.9) -> str:
         shares = self.by_category(delta).set_index("category")["share"]

@@ -184,6 +184,13 @@ class SolveResult:
             "notes": list(self.notes),
         }
 
+    def _repr_html_(self) -> str:
+        import html
+
+        head = (f"<p>{html.escape(self.method)} ({html.escape(self.algorithm)}): {len(self.equilibria)} equilibria; "
+                f"exact {self.exact}, complete {self.complete}, degenerate {self.degenerate}</p>")
+        return head + self.to_frame().astype(str).to_html(index=False)
+
     def __repr__(self) -> str:
         head = (
             f"SolveResult(method={self.method!r}, algorithm={self.algorithm!r}, exact={self.exact}, "
