@@ -250,3 +250,24 @@ def test_encodings_and_sizes_get_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1000)
     with pytest.raises(GameFormatError, match=r"over the limit of 1,000 .*MAX_FILE_BYTES"):
         load_scenario(bom)
+
+
+def test_power_towers_and_values_outside_the_reals_get_one_line(tmp_path):
+    """A tower of powers is refused when parsed; a payoff that leaves the real numbers at some values
+    (an odd root of a negative number, a division by zero) names the file, line, key and values."""
+    from negotiation.domain.scenario import load_scenario
+    from negotiation.engine.expressions import ExpressionError, parse_expression
+
+    with pytest.raises(ExpressionError, match="power tower"):
+        parse_expression("a**a**a**a**a**a", ["a"])
+    assert str(parse_expression("a**b", ["a", "b"])) == "a**b"
+    text = (ROOT / "games" / "idlib-2020.yaml").read_text(encoding="utf-8")
+    odd = text.replace('        turkey: "-1"\n        russia_syria: "1"\n',
+                       '        turkey: "-1"\n        russia_syria: "(0 - monitoring)**(1/3)"\n', 1)
+    assert odd != text
+    path = tmp_path / "odd.yaml"
+    path.write_text(odd, encoding="utf-8")
+    scenario = load_scenario(path)
+    with pytest.raises(GameError, match=r"odd\.yaml:\d+: games\.escalation\.payoffs\[0\]\.russia_syria: the payoff "
+                                        r"'\(0 - monitoring\)\*\*\(1/3\)' is .* at monitoring=0\.5, not a finite real"):
+        scenario.at("escalation")

@@ -299,7 +299,26 @@ class Scenario:
         if game in self.trees:
             tree = self.tree(game)
             return tree.at({k: v for k, v in values.items() if k in tree.parameters})
-        return self.game(game).at(values)
+        try:
+            return self.game(game).at(values)
+        except GameError:
+            raise self._not_real(game, values) from None
+
+    def _not_real(self, game: str, values: Mapping[str, Fraction]) -> GameError:
+        """The error for a payoff that is not a finite real number at these values, naming its place."""
+        spec, pgame = self.game_spec(game), self.game(game)
+        subs = symbol_values(values)
+        for k, (profile, texts) in enumerate(spec.payoffs):
+            cell = pgame.profile_index(profile)
+            for i, party in enumerate(spec.players):
+                value = complex(pgame.payoff(i, cell).xreplace(subs).evalf())
+                if value.imag != 0 or not np.isfinite(value.real):
+                    used = sorted(str(s) for s in pgame.payoff(i, cell).free_symbols)
+                    at = ", ".join(f"{u}={plain(values[u])}" for u in used)
+                    return GameError(f"{self.where('games', game, 'payoffs', k, party)}: the payoff "
+                                     f"{texts[i]!r} is {value if value.imag else value.real} at {at}, "
+                                     "not a finite real number")
+        return GameError(f"game {game!r} has a payoff that is not a finite real number at these values")
 
     def solve(self, game: str, overrides: Mapping[str, Any] | None = None, method: str = "auto",
               **kwargs: Any) -> SolveResult | TreeSolveResult:

@@ -240,6 +240,9 @@ class _Translator:
             raise self.fail(f"exponent {exponent} is larger than {MAX_EXPONENT} in absolute value")
         if not exponent.is_Number and not exponent.free_symbols:
             raise self.fail("constant exponents must be plain numbers")
+        if exponent.free_symbols and any(p.exp.free_symbols for p in exponent.atoms(sympy.Pow)):
+            raise self.fail("a power tower (a power with a parameter in its exponent, inside an exponent) is not "
+                            "allowed: its values outgrow any number")
         if base.is_Number and exponent.is_Number:
             if base == 0 and exponent < 0:
                 raise self.fail("division by zero")
