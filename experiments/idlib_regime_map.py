@@ -17,24 +17,10 @@ import numpy as np
 import pandas as pd
 from _output import write_figure, write_text
 
-from negotiation import catalog, conditions, region, style, sweep
+from negotiation import catalog, conditions, plot, region, style, sweep
 
 PANELS = [("nato_support", "monitoring"), ("nato_support", "displaced")]
 POINTS = 81
-
-
-def regimes(swept: pd.DataFrame, game) -> pd.Series:
-    """For each grid point, its equilibria: pure profiles by name, 'mixed' for the others."""
-    cols = [[f"{p}: {s}" for s in game.strategies[i]] for i, p in enumerate(game.players)]
-
-    def name(row) -> str:
-        probs = [row[c].to_numpy(dtype=float) for c in cols]
-        if all(v.max() == 1 for v in probs):
-            return "/".join(game.strategies[i][int(v.argmax())] for i, v in enumerate(probs))
-        return "mixed"
-
-    labels = [name(row) for _, row in swept.iterrows()]
-    return pd.Series(labels, index=swept.index).groupby(swept["point"]).agg(lambda s: " + ".join(sorted(s)))
 
 
 def main() -> None:
@@ -48,21 +34,20 @@ def main() -> None:
         ys = np.linspace(*(float(b) for b in idlib.parameters[y_name].bounds), POINTS)
         swept = sweep(idlib, {y_name: ys, x_name: xs}, game="escalation")  # batched: every point solved
         points = pd.DataFrame({"y": np.repeat(ys, POINTS), "x": np.tile(xs, POINTS)})
-        frames.append(points.assign(panel=f"{x_name} x {y_name}", regime=regimes(swept, game).to_numpy())
+        frames.append(points.assign(panel=f"{x_name} x {y_name}", regime=plot.regimes(swept, game).to_numpy())
                       [["panel", "x", "y", "regime"]])
     frame = pd.concat(frames, ignore_index=True)
     write_text("idlib_regime_map.csv", frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
 
-    labels = list(frame["regime"].value_counts().index)  # the largest regions get the distinct colours
-    fills = [style.AREAS[k % len(style.AREAS)] for k in range(len(labels))]
-    hatches = [style.HATCHES[k % len(style.HATCHES)] for k in range(len(labels))]
+    order = list(frame["regime"].value_counts().index)  # the largest regions get the distinct colours
     fig, axes = plt.subplots(1, 2, figsize=(10.5, 4.6))
     for ax, (x_name, y_name) in zip(axes, PANELS, strict=True):
         sub = frame[frame["panel"] == f"{x_name} x {y_name}"]
-        codes = sub["regime"].map({lab: k for k, lab in enumerate(labels)}).to_numpy().reshape(POINTS, POINTS)
         xs, ys = np.unique(sub["x"].to_numpy()), np.unique(sub["y"].to_numpy())
         extent = (xs.min(), xs.max(), ys.min(), ys.max())
-        ax.contourf(xs, ys, codes, levels=np.arange(-0.5, len(labels)), colors=fills, hatches=hatches)
+        _, handles, labels = plot.regime_map(xs, ys, sub["regime"].to_numpy().reshape(POINTS, POINTS), ax=ax,
+                                             order=order, xlabel=style.parameter_label(idlib, x_name),
+                                             ylabel=style.parameter_label(idlib, y_name))
         reg = region(ceasefire, (x_name, y_name), base)
         gx, gy = np.meshgrid(np.linspace(extent[0], extent[1], 400), np.linspace(extent[2], extent[3], 400))
         for margin in reg.margins(gx, gy):
@@ -71,11 +56,7 @@ def main() -> None:
         ax.plot([float(base[x_name])], [float(base[y_name])], "w*", ms=13, mec="k", label="baseline (March 2020)")
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
-        ax.set_xlabel(style.parameter_label(idlib, x_name))
-        ax.set_ylabel(style.parameter_label(idlib, y_name))
         ax.legend(loc="upper right", fontsize=8)
-    handles = [plt.Rectangle((0, 0), 1, 1, facecolor=f, hatch=h, edgecolor="k", lw=0.3)
-               for f, h in zip(fills, hatches, strict=True)]
     fig.legend(handles, [f"equilibria: {lab} (Turkey/Russia-Syria)" for lab in labels], loc="lower center",
                ncol=2, fontsize=8, frameon=False)
     fig.suptitle("Idlib escalation game: which equilibria exist where (dashed: ceasefire conditions)")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from _output import write_figure, write_text
 
-from negotiation import catalog, stress_test, style
+from negotiation import catalog, plot, stress_test
 
 SEED = 2020
 DRAWS = 100_000
@@ -30,24 +30,8 @@ def main() -> None:
                       if abs(v - float(idlib.baseline()[k])) > 1e-9)
     write_text("idlib_stress.txt", result.summary() + f"\nNearest breaking point: {point}.\n")
 
-    fig, (ax, sob) = plt.subplots(1, 2, figsize=(10.0, 4.4), sharey=True)
-    frame = result.sensitivity.iloc[::-1]
-    colors = [style.SIGN[0] if r > 0 else style.SIGN[1] for r in frame["rank_correlation"]]
-    ax.barh(frame["parameter"], frame["rank_correlation"], color=colors)
-    ax.axvline(0, color="k", lw=0.8)
-    lo, hi = result.interval
-    fig.suptitle(f"Ceasefire holds in {result.probability:.1%} of {DRAWS:,} draws "
-                 f"(95% CI {lo:.1%} to {hi:.1%})", fontsize=10)
-    ax.set_xlabel("rank correlation with the ceasefire holding\n(blue: helps, orange: hurts)")
-    sourced = frame["baseline"].eq("source")
-    sob.barh(frame["parameter"], frame["ST"], xerr=frame["ST_conf"], error_kw={"lw": 0.8},
-             color=[style.SOURCED[0] if s else style.SOURCED[1] for s in sourced],
-             hatch=["" if s else "///" for s in sourced])
-    sob.barh(frame["parameter"], frame["S1"].clip(lower=0), height=0.35, color="k", alpha=0.6)
-    sob.set_xlabel("total Sobol index (bars, 95% CI) and first-order (dark)\n"
-                   "blue: baseline read off a source; grey, hatched: an assumption")
-    sob.set_xlim(left=0)
-    fig.tight_layout()
+    fig = plot.stress(result, title=f"Ceasefire holds in {result.probability:.1%} of {DRAWS:,} draws "
+                                    f"(95% CI {result.interval[0]:.1%} to {result.interval[1]:.1%})")
     write_figure("idlib_stress.png", fig)
     plt.close(fig)
 

@@ -1,4 +1,5 @@
-"""Figures: game trees and payoff regions drawn with matplotlib.
+"""Figures in the house style (:mod:`negotiation.style`): game trees, payoff regions, regime maps,
+stress-test sensitivity and durability curves, each returning matplotlib objects.
 
 :func:`tree` draws an :class:`~negotiation.engine.extensive.ExtensiveFormGame` top-down:
 decision nodes coloured by player, chance nodes hollow with their probabilities on the
@@ -153,4 +154,117 @@ def payoff_region(stage: Any, ax: Any = None, title: str | None = None, mark: An
     ax.set_ylabel(f"{stage.players[1]}'s payoff")
     ax.set_title(title if title is not None else (stage.title or "Feasible and individually rational payoffs"))
     ax.legend(loc="lower left", fontsize=8, frameon=False)
+    return ax
+
+
+# ------------------------------------------------------------------- analysis figures
+def regimes(swept: Any, game: Any) -> Any:
+    """For each point of a :func:`negotiation.sweep` frame, its equilibria as one label: pure profiles
+    by their strategies (``"accept/halt"``), ``"mixed"`` for the others, joined by ``" + "``."""
+    import pandas as pd
+
+    cols = [[f"{p}: {s}" for s in game.strategies[i]] for i, p in enumerate(game.players)]
+
+    def name(row: Any) -> str:
+        probs = [row[c].to_numpy(dtype=float) for c in cols]
+        if all(v.max() == 1 for v in probs):
+            return "/".join(game.strategies[i][int(v.argmax())] for i, v in enumerate(probs))
+        return "mixed"
+
+    labels = [name(row) for _, row in swept.iterrows()]
+    return pd.Series(labels, index=swept.index).groupby(swept["point"]).agg(lambda s: " + ".join(sorted(s)))
+
+
+def regime_map(x: Any, y: Any, labels: Any, ax: Any = None, order: Any = None, xlabel: str = "",
+               ylabel: str = "") -> tuple[Any, list[Any], list[str]]:
+    """Draw which equilibria exist where on a grid, in the house style (colours and hatches).
+
+    Parameters
+    ----------
+    x, y : 1-D arrays
+        The grid's axes.
+    labels : array of shape (len(y), len(x))
+        Each point's regime label (e.g. from :func:`regimes`, reshaped).
+    order : sequence of str, optional
+        The labels in the order their colours are given (default: largest region first).
+
+    Returns
+    -------
+    (ax, handles, names)
+        The axes and legend handles for the regimes.
+    """
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from negotiation.style import AREAS, HATCHES
+
+    grid = np.asarray(labels, dtype=object)
+    names = list(order) if order is not None else list(pd.Series(grid.ravel()).value_counts().index)
+    codes = np.vectorize({lab: k for k, lab in enumerate(names)}.__getitem__)(grid).astype(float)
+    fills = [AREAS[k % len(AREAS)] for k in range(len(names))]
+    hatches = [HATCHES[k % len(HATCHES)] for k in range(len(names))]
+    if ax is None:
+        _, ax = plt.subplots()
+    ax.contourf(np.asarray(x, dtype=float), np.asarray(y, dtype=float), codes, levels=np.arange(-0.5, len(names)),
+                colors=fills, hatches=hatches)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    handles = [plt.Rectangle((0, 0), 1, 1, facecolor=f, hatch=h, edgecolor="k", lw=0.3)
+               for f, h in zip(fills, hatches, strict=True)]
+    return ax, handles, names
+
+
+def stress(result: Any, title: str | None = None) -> Any:
+    """A stress test's sensitivity: rank correlations beside the total Sobol indices (bars with their
+    intervals, first-order indices dark), coloured by whether a baseline is sourced or assumed."""
+    import matplotlib.pyplot as plt
+
+    from negotiation.style import SIGN, SOURCED
+
+    frame = result.sensitivity.iloc[::-1]
+    has_sobol = "ST" in frame
+    fig, axes = plt.subplots(1, 2 if has_sobol else 1, figsize=(10.0, 4.4) if has_sobol else (6.4, 4.4),
+                             sharey=True, squeeze=False)
+    ax = axes[0, 0]
+    ax.barh(frame["parameter"], frame["rank_correlation"],
+            color=[SIGN[0] if r > 0 else SIGN[1] for r in frame["rank_correlation"]])
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set_xlabel(f"rank correlation with '{result.outcome}' holding\n(blue: helps, orange: hurts)")
+    if has_sobol:
+        sob = axes[0, 1]
+        sourced = frame["baseline"].eq("source")
+        sob.barh(frame["parameter"], frame["ST"], xerr=frame["ST_conf"], error_kw={"lw": 0.8},
+                 color=[SOURCED[0] if s else SOURCED[1] for s in sourced], hatch=["" if s else "///" for s in sourced])
+        sob.barh(frame["parameter"], frame["S1"].clip(lower=0), height=0.35, color="k", alpha=0.6)
+        sob.set_xlabel("total Sobol index (bars, 95% CI) and first-order (dark)\n"
+                       "blue: baseline read off a source; grey, hatched: an assumption")
+        sob.set_xlim(left=0)
+    lo, hi = result.interval
+    fig.suptitle(title or f"'{result.outcome}' holds in {result.probability:.1%} of {result.n:,} draws "
+                 f"({result.confidence:.0%} CI {lo:.1%} to {hi:.1%})", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def durability(results: Any, ax: Any = None, title: str | None = None) -> Any:
+    """Survival curves of several ceasefires (a mapping of name to
+    :class:`~negotiation.domain.case.Durability`), with their Monte Carlo intervals."""
+    import matplotlib.pyplot as plt
+
+    from negotiation.style import LINES
+
+    if ax is None:
+        _, ax = plt.subplots()
+    for k, (name, d) in enumerate(results.items()):
+        s = d.survival
+        colour, dash = LINES[k % len(LINES)], ("-", "--", ":", "-.")[k % 4]
+        ax.plot(s["horizon"], s["survival"], dash, marker="o", ms=3, color=colour, label=name)
+        ax.fill_between(s["horizon"], s["low"], s["high"], color=colour, alpha=0.15)
+    first = next(iter(results.values()))
+    ax.set_xlabel(f"horizon ({first.period or 'period'}s)")
+    ax.set_ylabel("probability the ceasefire still holds")
+    ax.set_ylim(0, 1.02)
+    ax.legend()
+    if title:
+        ax.set_title(title)
     return ax

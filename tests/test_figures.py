@@ -75,3 +75,28 @@ def test_figures_are_pdf_and_png_byte_identical_and_in_the_manifest(tmp_path):
 
     assert entry["sha256"] == hashlib.sha256(pdf).hexdigest() and entry["script"] == "degenerate_continuum.py"
     assert "numpy" in manifest["packages"]
+
+
+def test_plotting_api_draws_the_analysis_figures():
+    """negotiation.plot draws a sweep's regime map, a stress test's sensitivity and durability curves."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from negotiation import catalog, plot, sweep
+    from negotiation.domain.case import durability
+    from negotiation.domain.stress import stress_test
+
+    idlib = catalog.load("idlib-2020")
+    xs, ys = np.linspace(0, 1, 9), np.linspace(0, 1, 7)
+    swept = sweep(idlib, {"monitoring": ys, "nato_support": xs}, game="escalation")
+    labels = plot.regimes(swept, idlib.game("escalation")).to_numpy().reshape(len(ys), len(xs))
+    ax, handles, names = plot.regime_map(xs, ys, labels, xlabel=style.parameter_label(idlib, "nato_support"))
+    assert len(handles) == len(names) == len(set(labels.ravel())) and "accept/halt" in names
+    assert ax.get_xlabel().startswith("Share of Russian and regime air power")
+    fig = plot.stress(stress_test(idlib, "ceasefire", n=400, rng=1, sobol=64))
+    assert len(fig.axes) == 2
+    ax = plot.durability({"baseline": durability(idlib, "ceasefire_holds", horizons=(1, 6, 12), n=200)})
+    assert ax.get_legend() is not None and ax.get_ylabel().startswith("probability")
+    plt.close("all")
