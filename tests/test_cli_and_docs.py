@@ -22,6 +22,8 @@ def test_solve_json_exact(capsys):
     assert out["exact"] is True and out["degenerate"] is False and out["method"] == "all"
     mixed = [e for e in out["equilibria"] if e["profile"]["Row"]["Swerve"] == "1/2"]
     assert mixed and mixed[0]["payoffs"] == {"Row": "5/2", "Column": "5/2"}
+    assert mixed[0]["payoffs_float"] == {"Row": 2.5, "Column": 2.5}
+    assert mixed[0]["profile_float"]["Row"]["Swerve"] == 0.5
 
 
 def test_solve_json_floats_and_csv_and_table(capsys):

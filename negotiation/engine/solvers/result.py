@@ -144,7 +144,8 @@ class SolveResult:
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form printed by ``negotiation solve --format json``.
 
-        Numbers are strings of fractions when the result is exact and JSON numbers
+        Numbers are strings of fractions when the result is exact (``"1/2"``), with the same
+        values as floats beside them (``profile_float``, ``payoffs_float``), and JSON numbers
         otherwise.
         """
         num = str if self.exact else float
@@ -163,6 +164,9 @@ class SolveResult:
                         p: {s: num(v) for s, v in eq.profile[p].items()} for p in self.game.players
                     },
                     "payoffs": {p: num(v) for p, v in eq.payoffs.items()},
+                    **({"profile_float": {p: {s: float(v) for s, v in eq.profile[p].items()}
+                                          for p in self.game.players},
+                        "payoffs_float": {p: float(v) for p, v in eq.payoffs.items()}} if self.exact else {}),
                     "component": eq.component,
                     **({"precise": eq.precise} if eq.precise else {}),
                 }

@@ -91,6 +91,7 @@ class TreeSolveResult:
                     "behavior": {p: {s: {a: _num(v) for a, v in acts.items()} for s, acts in sets.items()}
                                  for p, sets in self.game.named(eq.behavior).items()},
                     "payoffs": dict(zip(self.game.players, (_num(v) for v in eq.payoffs), strict=True)),
+                    "payoffs_float": dict(zip(self.game.players, (float(v) for v in eq.payoffs), strict=True)),
                     "path": self.path(eq),
                 }
                 for eq in self.equilibria
