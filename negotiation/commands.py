@@ -7,6 +7,8 @@ import the toolkit's heavy dependencies.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -66,12 +68,14 @@ def _tree_table(result: TreeSolveResult) -> str:
 
 
 def _tree_csv(result: TreeSolveResult) -> str:
-    rows = ["equilibrium,player,infoset,action,probability"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["equilibrium", "player", "infoset", "action", "probability"])
     for k, eq in enumerate(result.to_dict()["equilibria"]):
         for player, sets in eq["behavior"].items():
             for infoset, acts in sets.items():
-                rows += [f"{k},{json.dumps(player)},{json.dumps(infoset)},{json.dumps(a)},{v}" for a, v in acts.items()]
-    return "\n".join(rows) + "\n"
+                writer.writerows([k, player, infoset, a, v] for a, v in acts.items())
+    return out.getvalue()
 
 
 def _csv(frame: object) -> str:

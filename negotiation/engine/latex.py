@@ -1,4 +1,4 @@
-"""Small LaTeX helpers for tables in papers (no template engine needed)."""
+"""LaTeX tables for papers, rendered by pandas' ``Styler.to_latex`` (booktabs rules)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ _SPECIAL.update({"~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"
 
 
 def escape(text: str) -> str:
-    """Escape LaTeX's special characters in plain text."""
+    """Escape LaTeX's special characters in plain text (for cells that mix text and maths)."""
     return "".join(_SPECIAL.get(c, c) for c in text)
 
 
@@ -21,16 +21,15 @@ def table(
     label: str | None = None,
     raw: bool = False,
 ) -> str:
-    """A ``table`` environment holding a ``tabular``; header and cells are escaped unless ``raw``."""
+    """A ``table`` environment holding a ``tabular`` with booktabs rules (``\\usepackage{booktabs}``).
+
+    Header and cells are escaped unless ``raw`` (then they are LaTeX already).  Rendered by
+    :meth:`pandas.io.formats.style.Styler.to_latex`.
+    """
+    import pandas as pd
+
     cell = (lambda s: s) if raw else escape
-    lines = [r"\begin{table}[ht]", r"\centering", rf"\begin{{tabular}}{{{align}}}"]
-    lines.append(" & ".join(cell(h) for h in header) + r" \\")
-    lines.append(r"\hline")
-    lines += [" & ".join(cell(str(c)) for c in row) + r" \\" for row in rows]
-    lines.append(r"\end{tabular}")
-    if caption:
-        lines.append(rf"\caption{{{escape(caption)}}}")
-    if label:
-        lines.append(rf"\label{{{label}}}")
-    lines.append(r"\end{table}")
-    return "\n".join(lines) + "\n"
+    frame = pd.DataFrame([[cell(str(c)) for c in row] for row in rows], columns=[cell(h) for h in header])
+    styler = frame.style.hide(axis="index")
+    return styler.to_latex(column_format=align, position="ht", position_float="centering", hrules=True,
+                           caption=escape(caption) if caption else None, label=label)
