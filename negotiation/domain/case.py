@@ -28,7 +28,7 @@ from negotiation.domain.scenario import Scenario
 from negotiation.domain.stress import (
     OutcomeModel,
     _count,
-    draw_parameters,
+    draw_columns,
     repeated_thresholds,
     root_seed,
     sobol_indices,
@@ -326,11 +326,8 @@ def durability(scenario: Scenario, repeated: str, horizons: Sequence[int] = (1, 
     if not hs or hs[0] < 1:
         raise GameError("horizons must be positive numbers of periods")
     n, rng = _count("n", n), root_seed(rng)
+    _, _, columns = draw_columns(scenario, vary, n, rng)
     names = list(scenario.parameters)
-    varied = names if vary is None else list(vary)
-    draws = draw_parameters(scenario, varied, n, rng)
-    base = scenario.baseline()
-    columns = {k: draws[k] if k in draws else np.full(n, float(base[k])) for k in names}
     star, _, _ = repeated_thresholds(scenario, repeated, columns)
     sustained = star <= delta
     alarm = parse_expression(spec.false_alarm, tuple(names), f"repeated.{repeated}.false_alarm")

@@ -718,19 +718,26 @@ def shadow_test(scenario: Scenario, repeated: str, n: int = 10_000, rng: int = 0
     :func:`stress_test`; ``tol`` is the stage-equilibrium tolerance, as there.
     """
     n, rng = _count("n", n), root_seed(rng)
-    names = list(scenario.parameters)
-    varied = names if vary is None else list(vary)
-    unknown = set(varied) - set(names)
-    if unknown:
-        raise GameError(f"vary: unknown parameter(s) {sorted(unknown)}")
-    draws = draw_parameters(scenario, varied, n, rng)
-    base = scenario.baseline()
-    columns = {k: draws[k] if k in draws else np.full(n, float(base[k])) for k in names}
+    varied, draws, columns = draw_columns(scenario, vary, n, rng)
     star, coop, one_shot = repeated_thresholds(scenario, repeated, columns, tol)
     frame = pd.DataFrame({k: draws[k] for k in varied})
     frame["delta_star"] = star
     frame["cooperative_delta_star"] = coop
     return ShadowResult(scenario.name, repeated, n, rng, star, coop, one_shot, frame)
+
+
+def draw_columns(scenario: Scenario, vary: Sequence[str] | None, n: int, seed: int
+                 ) -> tuple[list[str], dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The varied parameters, their draws (:func:`draw_parameters`), and a column for every parameter
+    (the draws, or the baseline repeated) for evaluating closed forms at all draws at once."""
+    names = list(scenario.parameters)
+    varied = names if vary is None else list(vary)
+    unknown = set(varied) - set(names)
+    if unknown:
+        raise GameError(f"vary: unknown parameter(s) {sorted(unknown)}")
+    draws = draw_parameters(scenario, varied, n, seed)
+    base = scenario.baseline()
+    return varied, draws, {k: draws[k] if k in draws else np.full(n, float(base[k])) for k in names}
 
 
 def repeated_thresholds(scenario: Scenario, repeated: str, values: Mapping[str, Any], tol: float = 1e-9
