@@ -53,7 +53,7 @@ import sympy
 from negotiation.domain.explain import explain
 from negotiation.domain.scenario import Scenario
 from negotiation.domain.stress import shadow_test, sobol_indices, stress_test
-from negotiation.engine.expressions import symbol
+from negotiation.engine.expressions import parse_expression, symbol
 from negotiation.engine.repeated import CATEGORIES
 from negotiation.errors import GameError
 
@@ -262,12 +262,11 @@ def _parameters(sc: Scenario, where: _Places) -> list[Finding]:
     for spec in sc.repeated.values():
         game = sc.game(spec.game)
         relevant |= {str(s) for e in game.payoffs.flat for s in e.free_symbols}  # cancellations: the games' check
-        relevant |= set(re.findall(r"[A-Za-z_]\w*", spec.detection + " " + spec.false_alarm)) & set(sc.parameters)
+        relevant |= _names_in(sc, (spec.detection, spec.false_alarm))
     bargained: dict[str, str] = {}
     for bid, spec in sc.bargaining.items():
-        for text in (*spec.utilities, *spec.disagreement):
-            for p in set(re.findall(r"[A-Za-z_]\w*", text)) & set(sc.parameters):
-                bargained.setdefault(p, bid)
+        for p in _names_in(sc, (*spec.utilities, *spec.disagreement), ("x",)):
+            bargained.setdefault(p, bid)
     relevant |= set(bargained)
     inert_somewhere: set[str] = set()
     for gid in sc.games:
@@ -293,11 +292,10 @@ def _parameters(sc: Scenario, where: _Places) -> list[Finding]:
                 "that falls on pressing, not on halting), or drop it from the game."))
     for tid in sc.trees:
         tree = sc.tree(tid)
+        appears = {s for _, nd in tree.walk() for v in (*nd.payoffs, *nd.probs)
+                   if isinstance(v, sympy.Basic) for s in v.free_symbols}
         for name in sc.parameters:
-            if symbol(name) not in {s for _, nd in tree.walk() for v in (*nd.payoffs, *nd.probs)
-                                    if isinstance(v, sympy.Basic) for s in v.free_symbols}:
-                continue
-            if not _inert_in_tree(tree, name):
+            if symbol(name) not in appears or not _inert_in_tree(tree, name):
                 continue
             inert_somewhere.add(name)
             findings.append(Finding(
@@ -327,6 +325,12 @@ def _inert_in_tree(tree: Any, name: str) -> bool:
         if any(sympy.simplify(d - slopes[0]) != 0 for d in slopes[1:]):
             return False
     return True
+
+
+def _names_in(sc: Scenario, texts: Sequence[str], extra: Sequence[str] = ()) -> set[str]:
+    """The scenario's parameters that expression texts use (parsed by the safe parser)."""
+    names = (*sc.parameters, *extra)
+    return {str(s) for t in texts for s in parse_expression(t, names).free_symbols} & set(sc.parameters)
 
 
 def _payoff_differences(game: Any) -> list[sympy.Expr]:

@@ -396,6 +396,15 @@ def _sensitivity(draws: Mapping[str, np.ndarray], holds: np.ndarray, bins: int =
     return frame.loc[order].reset_index(drop=True)
 
 
+def _varied(scenario: Scenario, outcome: str, vary: Sequence[str] | None) -> list[str]:
+    """The parameters a stress test or Sobol analysis draws: ``vary``, or those the outcome's model uses."""
+    names = list(vary) if vary is not None else scenario.outcome_parameters(outcome)
+    unknown = [v for v in names if v not in scenario.parameters]
+    if unknown:
+        raise GameError(f"unknown parameter(s) {unknown}")
+    return names
+
+
 def sobol_indices(
     scenario: Scenario,
     outcome: str,
@@ -429,10 +438,7 @@ def sobol_indices(
     from SALib.sample import sobol as sobol_sample
 
     n, rng = _count("sobol: n", n, 2), root_seed(rng)
-    names = list(vary) if vary is not None else scenario.outcome_parameters(outcome)
-    unknown = [v for v in names if v not in scenario.parameters]
-    if unknown:
-        raise GameError(f"unknown parameter(s) {unknown}")
+    names = _varied(scenario, outcome, vary)
     base_n = 1 << (int(n) - 1).bit_length()
     children = np.random.SeedSequence(int(rng)).spawn(len(scenario.parameters) + 2)
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
@@ -592,10 +598,7 @@ def stress_test(
     """
     rng = root_seed(rng)
     n = _count("n", n)
-    names = list(vary) if vary is not None else scenario.outcome_parameters(outcome)
-    unknown = [v for v in names if v not in scenario.parameters]
-    if unknown:
-        raise GameError(f"unknown parameter(s) {unknown}")
+    names = _varied(scenario, outcome, vary)
     draws = draw_parameters(scenario, names, n, int(rng))
     base = {k: float(v) for k, v in scenario.baseline().items() if k not in draws}
     model = OutcomeModel.of(scenario, outcome)

@@ -573,7 +573,6 @@ def _cell_label(stage: StageGame, cell: tuple[int, ...]) -> str:
     return ", ".join(stage.strategies[i][k] for i, k in enumerate(cell))
 
 
-
 def _probability(stage: StageGame, name: str, value: Any) -> sympy.Expr:
     """A number (a float read as its decimal), or an expression of the stage game's parameters."""
     if isinstance(value, sympy.Expr):
