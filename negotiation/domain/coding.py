@@ -49,7 +49,7 @@ import sympy
 from negotiation.domain.leverage import Provenance, Source, number, plain
 from negotiation.domain.scenario import Scenario, _Context, _line_map
 from negotiation.engine.expressions import ExpressionError, parse_expression, suggest
-from negotiation.engine.numbers import to_fraction
+from negotiation.engine.numbers import finite_real, to_fraction
 from negotiation.engine.parametric import symbol_values
 from negotiation.errors import GameError, GameFormatError
 from negotiation.io.text import load_yaml, read_text
@@ -76,6 +76,11 @@ class Rule:
     expression: str
     reason: str
     parsed: sympy.Expr = field(repr=False, compare=False)
+
+    @property
+    def uses(self) -> list[str]:
+        """The proxies the rule reads, sorted."""
+        return sorted(str(s) for s in self.parsed.free_symbols)
 
 
 @dataclass(frozen=True)
@@ -106,11 +111,11 @@ class CodingSheet:
             if value.is_Rational:
                 derived[pname] = to_fraction(value)
                 continue
-            z = complex(value.evalf(30)) if not value.free_symbols else complex("nan")
-            if z.imag != 0 or z.real != z.real or abs(z.real) == float("inf"):
+            real = finite_real(value)
+            if real is None:
                 raise GameError(f"row {row.name!r}: the rule for {pname} ({rule.expression}) gives {value}, "
                                 "not a finite real number")
-            derived[pname] = Fraction(repr(z.real))
+            derived[pname] = Fraction(repr(real))
         return Coding(self, row, derived)
 
 
@@ -138,7 +143,7 @@ class Coding:
         rows = []
         for pname, value in self.parameters.items():
             rule = self.sheet.rules[pname]
-            used = sorted(str(s) for s in rule.parsed.free_symbols)
+            used = rule.uses
             rows.append({"parameter": pname, "value": float(value), "exact": str(value), "rule": rule.expression,
                          "proxies": ", ".join(f"{u}={plain(self.row.values[u])}" for u in used),
                          "reason": rule.reason})
@@ -168,7 +173,7 @@ class Coding:
             except ValueError as err:
                 raise GameError(f"row {self.row.name!r}: the rule gives {err}") from None
             rule = self.sheet.rules[pname]
-            used = sorted(str(s) for s in rule.parsed.free_symbols)
+            used = rule.uses
             facts = "; ".join(f"{u} = {plain(self.row.values[u])} {self.sheet.proxies[u].unit}" for u in used)
             first = ids.get(used[0], "") if used else ""
             prov = Provenance(first, f"Coded from proxies ({facts}) by the rule {pname} = {rule.expression}.",
@@ -179,14 +184,6 @@ class Coding:
 
 
 # --------------------------------------------------------------------- files
-def _read(path: str | Path) -> tuple[str, str]:
-    return read_text(path), str(Path(path))
-
-
-def _yaml(text: str, path: str) -> Any:
-    return load_yaml(text, path)
-
-
 def _mapping(ctx: _Context, data: Any, keys: list[Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ctx.error(keys, "expected a mapping")
@@ -199,7 +196,7 @@ def _mapping(ctx: _Context, data: Any, keys: list[Any], required: tuple[str, ...
 def parse_sheet(text: str, path: str = "<sheet>") -> CodingSheet:
     """Read a coding sheet from YAML text (``path`` is used in errors)."""
     ctx = _Context(path, _line_map(text))
-    data = _mapping(ctx, _yaml(text, path), [], ("format", "name", "proxies", "rules"))
+    data = _mapping(ctx, load_yaml(text, path), [], ("format", "name", "proxies", "rules"))
     if data["format"] != SHEET_FORMAT:
         raise ctx.error(["format"], f"expected format {SHEET_FORMAT!r}")
     proxies = {}
@@ -225,8 +222,7 @@ def parse_sheet(text: str, path: str = "<sheet>") -> CodingSheet:
 
 def load_sheet(path: str | Path) -> CodingSheet:
     """Read a coding sheet file."""
-    text, where = _read(path)
-    return parse_sheet(text, where)
+    return parse_sheet(read_text(path), str(Path(path)))
 
 
 def parse_rows(text: str, path: str = "<proxies>") -> dict[str, ProxyRow]:
@@ -237,7 +233,7 @@ def parse_rows(text: str, path: str = "<proxies>") -> dict[str, ProxyRow]:
     if path.endswith(".csv"):
         return _csv_rows(text, path)
     ctx = _Context(path, _line_map(text))
-    data = _mapping(ctx, _yaml(text, path), [], ("format", "rows"))
+    data = _mapping(ctx, load_yaml(text, path), [], ("format", "rows"))
     if data["format"] != ROWS_FORMAT:
         raise ctx.error(["format"], f"expected format {ROWS_FORMAT!r}")
     out = {}
@@ -280,5 +276,4 @@ def _csv_rows(text: str, path: str) -> dict[str, ProxyRow]:
 
 def load_rows(path: str | Path) -> dict[str, ProxyRow]:
     """Read a file of proxy rows (YAML or ``.csv``)."""
-    text, where = _read(path)
-    return parse_rows(text, where)
+    return parse_rows(read_text(path), str(Path(path)))

@@ -40,7 +40,7 @@ from negotiation.engine.bargaining import BargainingProblem
 from negotiation.engine.expressions import ExpressionError, check_parameter_name, parse_expression, suggest
 from negotiation.engine.extensive import ExtensiveFormGame, Node, chance, decision, leaf
 from negotiation.engine.game import NormalFormGame
-from negotiation.engine.numbers import to_fraction
+from negotiation.engine.numbers import finite_real, to_fraction
 from negotiation.engine.parametric import ParametricGame, symbol_values
 from negotiation.engine.repeated import Sustainability, sustainability
 from negotiation.engine.sequential import tree_conditions, verify_profile
@@ -311,13 +311,12 @@ class Scenario:
         for k, (profile, texts) in enumerate(spec.payoffs):
             cell = pgame.profile_index(profile)
             for i, party in enumerate(spec.players):
-                value = complex(pgame.payoff(i, cell).xreplace(subs).evalf())
-                if value.imag != 0 or not np.isfinite(value.real):
+                expr = pgame.payoff(i, cell).xreplace(subs)
+                if finite_real(expr) is None:
                     used = sorted(str(s) for s in pgame.payoff(i, cell).free_symbols)
                     at = ", ".join(f"{u}={plain(values[u])}" for u in used)
                     return GameError(f"{self.where('games', game, 'payoffs', k, party)}: the payoff "
-                                     f"{texts[i]!r} is {value if value.imag else value.real} at {at}, "
-                                     "not a finite real number")
+                                     f"{texts[i]!r} is {sympy.N(expr, 6)} at {at}, not a finite real number")
         return GameError(f"game {game!r} has a payoff that is not a finite real number at these values")
 
     def solve(self, game: str, overrides: Mapping[str, Any] | None = None, method: str = "auto",

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from fractions import Fraction
 from numbers import Rational
+from typing import Any
 
 import numpy as np
 
@@ -139,3 +140,14 @@ def reduced_row_echelon(rows: Sequence[Sequence[Fraction]]) -> tuple[list[list[F
         pivots.append(c)
         r += 1
     return out, pivots
+
+
+def finite_real(value: Any) -> float | None:
+    """A sympy number as a float, or ``None`` if it is complex, infinite, NaN or not a number."""
+    if getattr(value, "free_symbols", None):
+        return None
+    try:
+        z = complex(value.evalf(30)) if hasattr(value, "evalf") else complex(value)
+    except (TypeError, ValueError):  # sympy's complex infinity, nan
+        return None
+    return z.real if z.imag == 0 and math.isfinite(z.real) else None
