@@ -90,7 +90,7 @@ def behavior_of(game: ExtensiveFormGame, actions: Mapping[str, str]) -> dict[Inf
     return out
 
 
-def _values(game: ExtensiveFormGame, choice: Mapping[InfosetKey, int]) -> dict[Path, tuple[Any, ...]]:
+def continuation_values(game: ExtensiveFormGame, choice: Mapping[InfosetKey, int]) -> dict[Path, tuple[Any, ...]]:
     """Every node's continuation payoffs under the pure profile ``choice`` (bottom-up, iterative)."""
     values: dict[Path, tuple[Any, ...]] = {}
     for path, node in reversed(game.walk()):  # children before parents
@@ -150,7 +150,7 @@ def tree_conditions(game: ExtensiveFormGame, actions: Mapping[str, str],
     """
     behavior = behavior_of(game, actions)
     choice = {k: int(np.argmax([float(v) for v in b])) for k, b in behavior.items()}
-    values = _values(game, choice)
+    values = continuation_values(game, choice)
     reach = _reach(game, choice)
     beliefs = dict(beliefs or {})
     unknown = sorted(set(beliefs) - {k[1] for k in game.infosets})

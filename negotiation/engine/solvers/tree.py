@@ -283,28 +283,27 @@ def _verify_perfect_information(game: ExtensiveFormGame, behavior: Behavior) -> 
     best response on the whole tree (dynamic programming over its own nodes) may beat the
     profile's payoff.
     """
-    leaves = [float(v) for _, nd in game.walk() if nd.is_leaf for v in nd.payoffs]
-    tol = 0 if all(isinstance(v, Fraction) for _, nd in game.walk() if nd.is_leaf for v in nd.payoffs) else \
-        1e-9 * max(1.0, max(leaves) - min(leaves))
+    from negotiation.engine.sequential import continuation_values
+
+    nodes = game.walk()
+    leaves = [v for _, nd in nodes if nd.is_leaf for v in nd.payoffs]
+    tol = 0 if all(isinstance(v, Fraction) for v in leaves) else \
+        1e-9 * max(1.0, float(max(leaves)) - float(min(leaves)))
     chosen = {key: max(range(len(b)), key=lambda k, b=b: b[k]) for key, b in behavior.items()}
-    follow: dict[Path, tuple[Any, ...]] = {}
+    follow = continuation_values(game, chosen)
     best: list[dict[Path, Any]] = [{} for _ in game.players]
-    for path, node in reversed(game.walk()):
+    for path, node in reversed(nodes):
         if node.is_leaf:
-            follow[path] = tuple(node.payoffs)
             for i in range(game.n_players):
                 best[i][path] = node.payoffs[i]
             continue
         kids = [(*path, k) for k in range(len(node.children))]
         if node.player == CHANCE:
-            follow[path] = tuple(sum(p * follow[c][i] for p, c in zip(node.probs, kids, strict=True))
-                                 for i in range(game.n_players))
             for i in range(game.n_players):
                 best[i][path] = sum(p * best[i][c] for p, c in zip(node.probs, kids, strict=True))
             continue
         key = game.infoset_of(path)
         mover, a = key[0], chosen[key]
-        follow[path] = follow[kids[a]]
         for k, c in enumerate(kids):
             if k != a and follow[c][mover] > follow[kids[a]][mover] + tol:
                 raise VerificationError(f"backward induction returned a profile in which {game.players[mover]} "
