@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: figures test bench docs lint clean
+.PHONY: figures test bench docs lint clean cases
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,7 @@ lint: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis site
+
+## cases: recode the Idlib ceasefires from games/coding (the proxies and the coding sheet)
+cases: $(VENV)/.installed
+	$(BIN)/python tools/recode_cases.py

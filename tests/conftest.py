@@ -71,3 +71,14 @@ def gambit_enummixed(a: np.ndarray, b: np.ndarray) -> set[tuple]:
     gbt = pytest.importorskip("pygambit")
     result = gbt.nash.enummixed_solve(gambit_game(a, b), rational=True)
     return {gambit_probabilities(eq) for eq in result.equilibria}
+
+
+# The first version of the Idlib model, a parametric scenario the engine tests use (the case itself
+# is games/idlib-2020.yaml, tested in test_idlib_case.py).
+FIRST_IDLIB = os.path.join(os.path.dirname(__file__), "data", "idlib-first.yaml")
+
+
+def first_idlib():
+    from negotiation.domain.scenario import load_scenario
+
+    return load_scenario(FIRST_IDLIB)

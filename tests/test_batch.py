@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import first_idlib
+
 from negotiation import NormalFormGame, catalog, solve
 from negotiation.engine import batch
 from negotiation.engine.symbolic import regime_masks
@@ -82,7 +84,7 @@ def test_pure_batch_agrees_with_solve_pure(shape):
 
 def test_symbolic_fast_path_agrees_with_the_batched_solver():
     """The regime map from the Nash conditions alone matches solving every point."""
-    idlib = catalog.load("idlib-2020")
+    idlib = first_idlib()
     rng = np.random.default_rng(12)
     for name in ("escalation", "refugee"):
         game = idlib.game(name)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import sympy
 
+from conftest import FIRST_IDLIB, first_idlib
 from negotiation import catalog
 from negotiation.cli import main
 from negotiation.domain.scenario import dump_scenario, parse_scenario
@@ -17,7 +18,7 @@ from negotiation.errors import GameError
 
 @pytest.fixture(scope="module")
 def idlib():
-    return catalog.load("idlib-2020")
+    return first_idlib()
 
 
 def test_sections_load_and_round_trip(idlib):
@@ -65,15 +66,15 @@ def test_ceasefire_line_is_the_midpoint_of_the_bargaining_range(idlib):
 
 
 def test_command_line(capsys):
-    assert main(["solve", "idlib-2020", "--game", "ceasefire_holds", "--set", "regime_gain=0.9",
+    assert main(["solve", FIRST_IDLIB, "--game", "ceasefire_holds", "--set", "regime_gain=0.9",
                  "--delta", "0.9", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["delta_star"]["exact"] == "175/208" and out["model"] == "repeated"
     assert all(row["gain"] <= 1e-12 for row in out["one_shot_gains"] if row["state"] == "cooperate")
-    assert main(["solve", "idlib-2020", "--game", "ceasefire_line"]) == 0
+    assert main(["solve", FIRST_IDLIB, "--game", "ceasefire_line"]) == 0
     text = capsys.readouterr().out
     assert "Nash" in text and "113/400" in text
-    assert main(["solve", "idlib-2020", "--game", "ceasefire_hold"]) == 2
+    assert main(["solve", FIRST_IDLIB, "--game", "ceasefire_hold"]) == 2
     assert "no game 'ceasefire_hold' (did you mean 'ceasefire_holds'?)" in capsys.readouterr().err
 
 
@@ -110,7 +111,7 @@ def test_shadow_of_the_future_under_uncertainty(idlib, capsys):
         assert shadow.delta_star[k] == pytest.approx(expected, rel=1e-9, abs=1e-12)
     table = shadow.to_frame((0.0, 0.9))
     assert table.probability.is_monotonic_increasing and (table.low <= table.probability).all()
-    assert main(["stress", "idlib-2020", "--repeated", "ceasefire_holds", "-n", "2000", "--format", "json"]) == 0
+    assert main(["stress", FIRST_IDLIB, "--repeated", "ceasefire_holds", "-n", "2000", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["n"] == 2000 and out["sustained"][0]["delta"] == 0.0
 
@@ -124,18 +125,18 @@ def test_a_threat_no_one_would_carry_out_does_not_sustain_the_ceasefire(idlib, c
     assert result.cooperative_delta_star == sympy.Rational(62, 355)
     assert result.delta_star is None and result.classify(0.9) == "sustained only by a non-credible threat"
     assert result.one_shot_gains(0.9).query("state == 'punish' and player == 'Russia/Syria'").gain.min() > 0
-    assert main(["solve", "idlib-2020", "--game", "ceasefire_holds", "--set", "casualty_cost=0.01",
+    assert main(["solve", FIRST_IDLIB, "--game", "ceasefire_holds", "--set", "casualty_cost=0.01",
                  "--delta", "0.9", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["delta_star"] is None and out["verdict"] == "sustained only by a non-credible threat"
     assert out["cooperative_delta_star"]["exact"] == "62/355"
-    assert main(["solve", "idlib-2020", "--game", "ceasefire_holds", "--set", "casualty_cost=0.01",
+    assert main(["solve", FIRST_IDLIB, "--game", "ceasefire_holds", "--set", "casualty_cost=0.01",
                  "--delta", "0.9"]) == 0
     text = capsys.readouterr().out
     assert "not subgame perfect at any discount factor" in text and "non-credible threat" in text
     for bad in ("1.5", "nan", "-0.1"):
         with pytest.raises(SystemExit) as stop:
-            main(["solve", "idlib-2020", "--game", "ceasefire_holds", "--delta", bad])
+            main(["solve", FIRST_IDLIB, "--game", "ceasefire_holds", "--delta", bad])
         assert stop.value.code == 2 and "argument --delta" in capsys.readouterr().err
 
 

@@ -20,7 +20,7 @@ SHEET = textwrap.dedent("""\
     format: negotiation-coding-sheet/1
     name: toy
     proxies:
-      troops: {description: Troops deployed, unit: thousand soldiers, bounds: [0, 50]}
+      troops: {description: Troops deployed, unit: thousand soldiers, bounds: [0, 50], error: 0.5}
       posts: {description: Observation posts, unit: posts, bounds: [0, 100]}
     rules:
       cost:
@@ -29,9 +29,11 @@ SHEET = textwrap.dedent("""\
       resolve:
         expression: "min(1.5, 0.5 + posts/12)"
         reason: Twelve posts double the stake (an assumption).
+        tolerance: 0.1
       temptation:
         expression: "1/2 + exp(-posts/12)"
         reason: Posts deter cheating (an assumption).
+        tolerance: 0.1
     """)
 
 ROWS = textwrap.dedent("""\
@@ -57,7 +59,9 @@ def test_rules_derive_exact_parameters_from_a_row():
     sheet, rows = parse_sheet(SHEET), parse_rows(ROWS)
     coding = sheet.code(rows["north"])
     assert coding.parameters["cost"] == F(3, 10) and coding.parameters["resolve"] == F(3, 2)
-    assert float(coding.parameters["temptation"]) == pytest.approx(0.5 + 2.718281828459045**-1)
+    assert coding.parameters["temptation"] == F("0.8679")  # 0.5 + 1/e, to four decimals
+    # troops 6 give or take half: cost in [3/20, 9/20]; resolve 3/2 give or take the rule's tolerance
+    assert coding.ranges["cost"] == (F(3, 20), F(9, 20)) and coding.ranges["resolve"] == (F(7, 5), F(8, 5))
     frame = coding.to_frame().set_index("parameter")
     assert frame.loc["cost", "proxies"] == "troops=6" and "assumption" in frame.loc["cost", "reason"]
     south = sheet.code(rows["south"])
@@ -73,6 +77,28 @@ def test_coded_scenario_cites_the_proxies():
     assert "troops = 6 thousand soldiers" in prov.fact and "coding sheet" in prov.assumption
     assert parse_scenario(dump_scenario(coded)) == coded
     assert coded.holds("standoff")  # resolve 1.5 against cost 0.3
+    dist = coded.parameters["cost"].distribution
+    assert (dist.kind, dist.low, dist.mode, dist.high) == ("triangular", 0.15, 0.3, 0.45)
+    assert "troops in [3, 9]" in coded.parameters["cost"].range_provenance.fact
+
+
+def test_a_row_range_and_the_models_a_case_keeps():
+    """A row's own range replaces the proxy's error; ``keep`` drops the other models with the
+    parameters only they use; ``historical`` sets which outcomes happened; an exactly coded
+    value that the stress tests could not draw is refused."""
+    rows = ROWS.replace("value: 6, source", "value: 6, low: 5, high: 8, source")
+    rows = rows.replace("  north:\n", "  north:\n    keep: [standoff]\n    historical: []\n", 1)
+    sheet, north = parse_sheet(SHEET), parse_rows(rows)["north"]
+    assert north.keep == ("standoff",) and north.historical == () and north.ranges["troops"] == (5, 8)
+    coded = sheet.code(north).scenario(_template())
+    assert coded.parameters["cost"].distribution.low == 0.25 and coded.parameters["cost"].distribution.high == 0.4
+    assert list(coded.games) == ["standoff"] and not coded.repeated and "temptation" not in coded.parameters
+    assert not any(o.historical for o in coded.outcomes.values())
+    with pytest.raises(GameError, match="keeps \\['nowhere'\\]"):
+        sheet.code(replace(north, keep=("nowhere",))).scenario(_template())
+    exact = parse_sheet(SHEET.replace("bounds: [0, 50], error: 0.5", "bounds: [0, 50]"))
+    with pytest.raises(GameError, match="cost is coded exactly"):
+        exact.code(parse_rows(ROWS)["north"]).scenario(_template())
 
 
 def test_bad_rows_and_rules_are_refused():

@@ -7,13 +7,14 @@ from fractions import Fraction as F
 
 import pytest
 
+from conftest import FIRST_IDLIB, first_idlib
 from negotiation import catalog, explain, solve
 from negotiation.cli import main
 
 
 @pytest.fixture(scope="module")
 def idlib():
-    return catalog.load("idlib-2020")
+    return first_idlib()
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def test_pivotal_and_binding_come_first(ceasefire):
     assert frame["distance"].dropna().iloc[0] == min(frame["distance"].dropna())
     _, lever = ceasefire.pivotal
     assert lever.distance == pytest.approx(float(abs(F(lever.breaks_at) - lever.baseline) /
-                                                 catalog.load("idlib-2020").parameters[lever.parameter].width))
+                                                 first_idlib().parameters[lever.parameter].width))
     assert "Pivotal lever" in ceasefire.summary() and lever.parameter in ceasefire.summary()
 
 
@@ -95,27 +96,27 @@ def test_refugee_leverage_explained(idlib):
 
 
 def test_cli_explain_prints_the_table(capsys):
-    assert main(["explain", "idlib-2020", "--outcome", "ceasefire"]) == 0
+    assert main(["explain", FIRST_IDLIB, "--outcome", "ceasefire"]) == 0
     out = capsys.readouterr().out
     assert "Russia/Syria prefers halt to press" in out and "Turkey prefers accept to escalate" in out
     assert "holds while nato_support <= 0.192" in out and "pivotal" in out and "Pivotal lever" in out
-    assert main(["explain", "idlib-2020", "--outcome", "ceasefire", "--format", "json"]) == 0
+    assert main(["explain", FIRST_IDLIB, "--outcome", "ceasefire", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["holds"] is True and len(data["conditions"]) == 2
-    assert main(["explain", "idlib-2020", "--outcome", "ceasefire", "--format", "csv"]) == 0
+    assert main(["explain", FIRST_IDLIB, "--outcome", "ceasefire", "--format", "csv"]) == 0
     assert capsys.readouterr().out.startswith("profile,condition,player,slack")
 
 
 def test_cli_solve_and_show_a_scenario(capsys):
-    assert main(["solve", "idlib-2020", "--game", "escalation", "--set", "nato_support=0.8", "--exact",
+    assert main(["solve", FIRST_IDLIB, "--game", "escalation", "--set", "nato_support=0.8", "--exact",
                  "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     (eq,) = data["equilibria"]
     assert eq["profile"]["Turkey"] == {"accept": "0", "escalate": "1"}
     assert main(["show", "idlib-2020"]) == 0
     out = capsys.readouterr().out
-    assert "nato_support" in out and "U.S. Department of State" in out
-    assert "ceasefire [escalation, historical]" in out and "-> equilibrium" in out
+    assert "nato_cover" in out and "U.S. Department of State" in out
+    assert "ceasefire [ceasefire_stage, historical]" in out and "-> equilibrium" in out
     assert main(["list"]) == 0 and "idlib-2020" in capsys.readouterr().out
 
 
@@ -123,15 +124,15 @@ def test_cli_solve_and_show_a_scenario(capsys):
     ("argv", "message"),
     [
         (["solve", "idlib-2021"], "no catalog entry 'idlib-2021' (did you mean 'idlib-2020'?)"),
-        (["solve", "idlib-2020"], "choose one with --game (escalation, refugee)"),
-        (["solve", "idlib-2020", "--game", "escalaton"], "no game 'escalaton' (did you mean 'escalation'?)"),
-        (["solve", "idlib-2020", "--game", "escalation", "--set", "nato_suport=0.8"],
+        (["solve", FIRST_IDLIB], "choose one with --game (escalation, refugee)"),
+        (["solve", FIRST_IDLIB, "--game", "escalaton"], "no game 'escalaton' (did you mean 'escalation'?)"),
+        (["solve", FIRST_IDLIB, "--game", "escalation", "--set", "nato_suport=0.8"],
          "no parameter 'nato_suport' (did you mean 'nato_support'?)"),
-        (["solve", "idlib-2020", "--game", "escalation", "--set", "nato_support=1.8"],
+        (["solve", FIRST_IDLIB, "--game", "escalation", "--set", "nato_support=1.8"],
          "nato_support=1.8 is outside its bounds [0, 1]"),
-        (["solve", "idlib-2020", "--game", "escalation", "--set", "nato_support"], "expected NAME=VALUE"),
-        (["solve", "idlib-2020", "--game", "escalation", "--set", "nato_support=high"], "'high' is not a number"),
-        (["explain", "idlib-2020", "--outcome", "ceasfire"], "no outcome 'ceasfire' (did you mean 'ceasefire'?)"),
+        (["solve", FIRST_IDLIB, "--game", "escalation", "--set", "nato_support"], "expected NAME=VALUE"),
+        (["solve", FIRST_IDLIB, "--game", "escalation", "--set", "nato_support=high"], "'high' is not a number"),
+        (["explain", FIRST_IDLIB, "--outcome", "ceasfire"], "no outcome 'ceasfire' (did you mean 'ceasefire'?)"),
         (["explain", "chicken", "--outcome", "x"], "is a game, not a scenario"),
         (["solve", "chicken", "--set", "a=1"], "--game and --set apply to scenarios"),
         (["show", "missing.yaml"], "missing.yaml: no such file"),

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import first_idlib
+
 from negotiation import style
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +90,7 @@ def test_plotting_api_draws_the_analysis_figures():
     from negotiation.domain.case import durability
     from negotiation.domain.stress import stress_test
 
-    idlib = catalog.load("idlib-2020")
+    idlib = first_idlib()
     xs, ys = np.linspace(0, 1, 9), np.linspace(0, 1, 7)
     swept = sweep(idlib, {"monitoring": ys, "nato_support": xs}, game="escalation")
     labels = plot.regimes(swept, idlib.game("escalation")).to_numpy().reshape(len(ys), len(xs))

@@ -9,6 +9,8 @@ import nashpy
 import numpy as np
 import pytest
 
+from conftest import FIRST_IDLIB
+
 from negotiation import NormalFormGame, catalog, read_game, solve, write_nfg
 from negotiation.errors import BudgetError, GameError, GameFormatError, SolverError
 from negotiation.io import parse_nfg, read_efg_tree
@@ -220,7 +222,7 @@ def test_yaml_aliases_duplicate_keys_and_deep_nesting_are_refused(tmp_path):
     with pytest.raises(GameFormatError, match=r"<scenario>:2: not valid YAML: aliases \(\*name\) are not allowed"):
         parse_scenario(bomb)
     assert time.perf_counter() - start < 5  # refused, not expanded (9^9 leaves)
-    text = (ROOT / "games" / "idlib-2020.yaml").read_text(encoding="utf-8")
+    text = Path(FIRST_IDLIB).read_text(encoding="utf-8")
     doubled = text.replace("    baseline: 4\n", "    baseline: 4\n    baseline: 5\n", 1)
     line = next(k for k, t in enumerate(doubled.splitlines(), 1) if t == "    baseline: 5")
     with pytest.raises(GameFormatError, match=rf":{line}: not valid YAML: duplicate key 'baseline' \(first given at "
@@ -235,14 +237,14 @@ def test_encodings_and_sizes_get_one_line(tmp_path, monkeypatch):
     from negotiation import limits
     from negotiation.domain.scenario import load_scenario
 
-    text = (ROOT / "games" / "idlib-2020.yaml").read_text(encoding="utf-8")
+    text = Path(FIRST_IDLIB).read_text(encoding="utf-8")
     latin = tmp_path / "latin.yaml"
     latin.write_bytes(text.encode("utf-8").replace(b"Erdogan", b"Erdo\xf0an"))
     with pytest.raises(GameFormatError, match=r"latin\.yaml:\d+: not UTF-8 text \(byte 0xf0 at offset \d+\)"):
         load_scenario(latin)
     bom = tmp_path / "bom.yaml"
     bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
-    assert load_scenario(bom).name == "idlib-2020"
+    assert load_scenario(bom).name == "idlib-first"
     efg = tmp_path / "bad.efg"
     efg.write_bytes(b'EFG 2 R "\xff" { "A" "B" }\n')
     with pytest.raises(GameFormatError, match=r"bad\.efg:1: not UTF-8 text"):
@@ -261,7 +263,7 @@ def test_power_towers_and_values_outside_the_reals_get_one_line(tmp_path):
     with pytest.raises(ExpressionError, match="power tower"):
         parse_expression("a**a**a**a**a**a", ["a"])
     assert str(parse_expression("a**b", ["a", "b"])) == "a**b"
-    text = (ROOT / "games" / "idlib-2020.yaml").read_text(encoding="utf-8")
+    text = Path(FIRST_IDLIB).read_text(encoding="utf-8")
     odd = text.replace('        turkey: "-1"\n        russia_syria: "1"\n',
                        '        turkey: "-1"\n        russia_syria: "(0 - monitoring)**(1/3)"\n', 1)
     assert odd != text

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 import sympy
 
+from conftest import first_idlib
+
 from negotiation import ParametricGame, catalog, conditions, mixed_2x2, region, solve, threshold
 from negotiation.engine.expressions import symbol
 from negotiation.errors import GameError
@@ -20,7 +22,7 @@ HAWK_DOVE = ParametricGame.from_expressions(
     parameters=["V", "C"], players=("P1", "P2"), strategies=(("hawk", "dove"),) * 2,
 )
 
-IDLIB = catalog.load("idlib-2020")
+IDLIB = first_idlib()
 
 
 def _draws(scenario, n, seed):

@@ -1,4 +1,5 @@
-"""Scenario files: the Idlib model, validation errors, round trips, provenance."""
+"""Scenario files: validation errors, round trips, provenance (on the first Idlib model, a fixture;
+the case itself is tested in test_idlib_case.py), and provenance rules every catalog scenario meets."""
 
 from __future__ import annotations
 
@@ -10,18 +11,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import FIRST_IDLIB, first_idlib
+
 from negotiation import catalog, solve
 from negotiation.domain import Distribution, dump_scenario, load_scenario, parse_scenario, save_scenario
 from negotiation.errors import GameError, GameFormatError
 
 ROOT = Path(__file__).resolve().parent.parent
-IDLIB_FILE = ROOT / "games" / "idlib-2020.yaml"
+IDLIB_FILE = Path(FIRST_IDLIB)
+CASES = [name for name in catalog.list("scenario")]
 SOURCE = ROOT.parent / "shared" / "sources" / "idlib-ceasefire-march-2020.txt"
 
 
 @pytest.fixture(scope="module")
 def idlib():
-    return catalog.load("idlib-2020")
+    return first_idlib()
 
 
 def pure_equilibria(result):
@@ -54,6 +58,17 @@ def test_games_share_parameters(idlib):
     assert set().union(*used.values()) == set(idlib.parameters)  # no parameter is decorative
 
 
+@pytest.mark.parametrize("name", CASES)
+def test_every_number_of_the_catalog_has_its_provenance(name):
+    sc = catalog.load(name)
+    for p in sc.parameters.values():
+        for prov in (p.baseline_provenance, p.range_provenance):
+            assert prov.source or prov.assumption, p.name
+            assert not prov.source or (prov.source in sc.sources and prov.fact)
+    for i in sc.interventions.values():
+        assert i.description and all(k in sc.parameters for k, _ in i.values)
+
+
 def test_every_number_has_its_provenance(idlib):
     for p in idlib.parameters.values():
         for prov in (p.baseline_provenance, p.range_provenance):
@@ -79,11 +94,15 @@ def test_shingle_file_matches_the_source():
     assert set(SHINGLES.read_text().split()) == _shingles(SOURCE.read_text(encoding="utf-8"))
 
 
-def test_facts_paraphrase_the_source_without_copying_it(idlib):
-    """Each fact cites the article; none copies a run of eight or more of its words."""
+@pytest.mark.parametrize("name", [*CASES, FIRST_IDLIB])
+def test_facts_paraphrase_the_source_without_copying_it(name):
+    """No fact, description or assumption copies a run of eight or more of the article's words."""
+    idlib = load_scenario(name) if name == FIRST_IDLIB else catalog.load(name)
     source = set(SHINGLES.read_text().split())
     texts = [prov.fact for p in idlib.parameters.values() for prov in (p.baseline_provenance, p.range_provenance)]
     texts += [idlib.description, *idlib.assumptions] + [g.description for g in idlib.games.values()]
+    texts += [t.description for t in idlib.trees.values()] + [o.description for o in idlib.outcomes.values()]
+    texts += [i.description for i in idlib.interventions.values()] + [e.reason for e in idlib.explained]
     for text in texts:
         assert not _shingles(text) & source, text
 

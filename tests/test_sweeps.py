@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import FIRST_IDLIB, first_idlib
+
 from negotiation import catalog, solve
 from negotiation.domain import stress
 from negotiation.domain.stress import distance_to_breakdown, stress_test, sweep, wilson_interval
@@ -22,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def idlib():
-    return catalog.load("idlib-2020")
+    return first_idlib()
 
 
 def test_sweep_rows_match_solve_at_each_point(idlib):
@@ -120,8 +122,8 @@ def test_stress_test_on_a_process_pool_and_a_dask_cluster_matches_in_process(idl
 KILLED_RUN = textwrap.dedent(
     """
     import os, signal, sys
-    from negotiation import catalog
     from negotiation.domain import stress
+    from negotiation.domain.scenario import load_scenario
 
     real = stress._stress_chunk
     calls = []
@@ -133,7 +135,7 @@ KILLED_RUN = textwrap.dedent(
         return real(task)
 
     stress._stress_chunk = dying
-    stress.stress_test(catalog.load("idlib-2020"), "ceasefire", n=40_000, rng=5, chunk_size=5_000, store=sys.argv[1])
+    stress.stress_test(load_scenario(sys.argv[2]), "ceasefire", n=40_000, rng=5, chunk_size=5_000, store=sys.argv[1])
     """
 )
 
@@ -141,7 +143,7 @@ KILLED_RUN = textwrap.dedent(
 def test_a_killed_run_resumes_without_recomputing_or_losing_chunks(idlib, tmp_path, monkeypatch):
     store = tmp_path / "store"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-c", KILLED_RUN, str(store)], env=env, capture_output=True, check=False)
+    proc = subprocess.run([sys.executable, "-c", KILLED_RUN, str(store), FIRST_IDLIB], env=env, capture_output=True, check=False)
     assert proc.returncode == -9, proc.stderr.decode()  # SIGKILL
     saved = sorted(store.glob("chunk-*.npz"))
     assert [p.name for p in saved] == ["chunk-000000.npz", "chunk-000001.npz", "chunk-000002.npz"]
@@ -199,11 +201,11 @@ def test_an_outcome_sweep_derives_its_conditions_once(monkeypatch):
         return real(game, cell)
 
     monkeypatch.setattr(symbolic, "conditions", counting)
-    fresh = catalog.load("idlib-2020")
+    fresh = first_idlib()
     grid = {"nato_support": np.linspace(0, 1, 60), "monitoring": np.linspace(0, 1, 50)}
     chunked = sweep(fresh, grid, outcome="ceasefire", chunk_size=300)
     assert len(calls) == 4  # the four pure profiles of the escalation game, once
-    whole = sweep(catalog.load("idlib-2020"), grid, outcome="ceasefire")
+    whole = sweep(first_idlib(), grid, outcome="ceasefire")
     assert chunked.equals(whole)
 
 

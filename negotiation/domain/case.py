@@ -15,8 +15,9 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -75,9 +76,14 @@ class Counterfactuals:
         return shown.to_string(index=False, float_format=lambda v: f"{v:.3g}")
 
 
-def counterfactuals(scenario: Scenario, interventions: Sequence[str] | None = None, delta: float = 0.9
-                    ) -> Counterfactuals:
-    """The outcome table of the scenario's named interventions (see the module docstring)."""
+def counterfactuals(scenario: Scenario, interventions: Sequence[str] | None = None, delta: float = 0.9,
+                    horizon: int = 60) -> Counterfactuals:
+    """The outcome table of the scenario's named interventions (see the module docstring).
+
+    For each repeated game (grim trigger) the table also gives the expected number of periods
+    the ceasefire holds within ``horizon`` at the intervention's values (:func:`durability`
+    at one point: 0 if it is not subgame perfect at ``delta``, else ``sum (1 - a)^t``).
+    """
     if not 0 <= delta < 1:
         raise GameError(f"delta must be in [0, 1), not {delta}")
     names = list(scenario.interventions) if interventions is None else list(interventions)
@@ -99,6 +105,9 @@ def counterfactuals(scenario: Scenario, interventions: Sequence[str] | None = No
             star, coop, one_shot = (float(x[0]) for x in repeated_thresholds(scenario, rid, point))
             row[f"{rid}: at delta={delta:g}"] = _category(star, coop, one_shot > 0, delta)
             row[f"{rid}: delta*"] = star
+            sustained, keep = _survival_inputs(scenario, rid, point, delta)
+            unit = scenario.repeated[rid].period or "period"
+            row[f"{rid}: {unit}s held of {horizon}"] = float(_expected_periods(sustained, keep, horizon)[0])
         rows.append(row)
     return Counterfactuals(pd.DataFrame(rows), delta)
 
@@ -246,6 +255,27 @@ def shock_path(scenario: Scenario, target: str, parameter: str, times: Sequence[
 
 
 # ----------------------------------------------------------------- durability
+def _survival_inputs(scenario: Scenario, repeated: str, columns: Mapping[str, Any], delta: float
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """At each point: whether the repeated game's target is subgame perfect at ``delta``, and the
+    chance ``1 - a`` that a period passes without a false alarm."""
+    spec = scenario.repeated[repeated]
+    names = list(scenario.parameters)
+    star, _, _ = repeated_thresholds(scenario, repeated, columns)
+    alarm = parse_expression(spec.false_alarm, tuple(names), f"repeated.{repeated}.false_alarm")
+    f = sympy.lambdify([symbol(k) for k in names], alarm, modules="numpy")
+    n = np.size(star)
+    a = np.broadcast_to(np.asarray(f(*(np.asarray(columns[k], dtype=float) for k in names)), dtype=float), (n,))
+    return star <= delta, 1.0 - a
+
+
+def _expected_periods(sustained: np.ndarray, keep: np.ndarray, horizon: int) -> np.ndarray:
+    """``1{sustained} sum_{t=1..horizon} keep^t`` at each point (the periods it holds within the horizon)."""
+    safe = np.where(keep >= 1.0, 0.5, keep)
+    total = np.where(keep >= 1.0, horizon, safe * (1 - safe**horizon) / (1 - safe))
+    return np.where(sustained, total, 0.0)
+
+
 @dataclass(frozen=True)
 class Durability:
     """How long a ceasefire lasts, over the parameters' uncertainty.
@@ -327,21 +357,113 @@ def durability(scenario: Scenario, repeated: str, horizons: Sequence[int] = (1, 
         raise GameError("horizons must be positive numbers of periods")
     n, rng = _count("n", n), root_seed(rng)
     _, _, columns = draw_columns(scenario, vary, n, rng)
-    names = list(scenario.parameters)
-    star, _, _ = repeated_thresholds(scenario, repeated, columns)
-    sustained = star <= delta
-    alarm = parse_expression(spec.false_alarm, tuple(names), f"repeated.{repeated}.false_alarm")
-    f = sympy.lambdify([symbol(k) for k in names], alarm, modules="numpy")
-    a = np.broadcast_to(np.asarray(f(*(columns[k] for k in names)), dtype=float), (n,))
-    keep = 1.0 - a
+    sustained, keep = _survival_inputs(scenario, repeated, columns, delta)
     rows = []
     for h in hs:
         alive = np.where(sustained, keep**h, 0.0)
         p, half = float(alive.mean()), 1.96 * float(alive.std(ddof=1)) / np.sqrt(n) if n > 1 else 0.0
         rows.append({"horizon": h, "survival": p, "low": max(0.0, p - half), "high": min(1.0, p + half),
                      "sustained": float(sustained.mean())})
-    horizon = hs[-1]
-    total = np.where(keep >= 1.0, horizon, keep * (1 - keep**horizon) / np.where(keep >= 1.0, 1.0, 1 - keep))
-    expected = float(np.where(sustained, total, 0.0).mean())
+    expected = float(_expected_periods(sustained, keep, hs[-1]).mean())
     return Durability(scenario.name, repeated, spec.period, delta, n, int(rng), pd.DataFrame(rows), expected,
                       float(sustained.mean()))
+
+
+@dataclass(frozen=True)
+class DurabilityComparison:
+    """Several ceasefires' durability from one model, over joint draws of their parameters.
+
+    Attributes
+    ----------
+    cases : tuple of str
+        The scenarios, in the order the comparison asserts (most durable first).
+    repeated : str
+    delta : float
+    horizon : int
+        Periods over which the expected duration is counted.
+    n, seed : int
+    table : pandas.DataFrame
+        Per case: the expected periods held within the horizon at the baseline and over the
+        draws, the survival probability at each of ``horizons``, and the share of draws at
+        which the ceasefire is a subgame-perfect equilibrium at ``delta``.
+    order_share : float
+        The share of joint draws at which the expected durations fall strictly in the order of
+        ``cases``.
+    draws : pandas.DataFrame
+        The expected periods of every case at every draw.
+    """
+
+    cases: tuple[str, ...]
+    repeated: str
+    delta: float
+    horizon: int
+    n: int
+    seed: int
+    table: pd.DataFrame
+    order_share: float
+    draws: pd.DataFrame = field(repr=False)
+
+    def baseline_order_holds(self) -> bool:
+        """Whether the baseline expected durations fall strictly in the order of :attr:`cases`."""
+        values = list(self.table["expected_baseline"])
+        return all(a > b for a, b in itertools.pairwise(values))
+
+    def summary(self) -> str:
+        order = " > ".join(self.cases)
+        return (f"At the baselines the order {order} {'holds' if self.baseline_order_holds() else 'fails'}; "
+                f"it holds in {self.order_share:.1%} of {self.n:,} joint draws (delta = {self.delta:g} per "
+                f"{self.table['period'].iloc[0] or 'period'}, horizon {self.horizon}).")
+
+    def __repr__(self) -> str:
+        return f"DurabilityComparison({self.summary()})"
+
+
+def compare_durability(scenarios: Sequence[Scenario], repeated: str, delta: float = 0.95, horizon: int = 60,
+                       horizons: Sequence[int] = (1, 6, 12, 24, 60), n: int = 10_000, rng: int = 0
+                       ) -> DurabilityComparison:
+    """Compare the durability of ceasefires coded from one model (:func:`durability` for each).
+
+    The draws are joint: a parameter whose distribution is the same in every scenario (one the
+    coding sheet does not code) takes the same values in all of them at each draw (common
+    random numbers), and a coded parameter is drawn for each scenario from its own
+    distribution, independently.  Each parameter's stream is a child of ``SeedSequence(rng)``
+    chosen by the parameter's place in the sorted names of all the scenarios' parameters, and a
+    coded parameter's per-scenario stream a child of that, so draws do not depend on which
+    scenarios are compared with which.
+    """
+    if len(scenarios) < 2:
+        raise GameError("compare at least two scenarios")
+    for sc in scenarios:
+        if repeated not in sc.repeated:
+            sc.sustainability(repeated)  # raises with the known names
+        if sc.repeated[repeated].periods is not None:
+            raise GameError("durability needs grim trigger (the closed form in the parameters)")
+    if not 0 <= delta < 1:
+        raise GameError(f"delta must be in [0, 1), not {delta}")
+    hs = sorted({int(h) for h in (*horizons, horizon)})
+    if hs[0] < 1:
+        raise GameError("horizons must be positive numbers of periods")
+    n, rng = _count("n", n), root_seed(rng)
+    every = sorted({k for sc in scenarios for k in sc.parameters})
+    streams = dict(zip(every, np.random.SeedSequence(rng).spawn(len(every)), strict=True))
+    expected, rows = {}, []
+    for k, sc in enumerate(scenarios):
+        columns = {}
+        for name, param in sc.parameters.items():
+            shared = all(name in o.parameters and o.parameters[name].distribution == param.distribution
+                         for o in scenarios)
+            seed = streams[name] if shared else streams[name].spawn(len(scenarios))[k]
+            columns[name] = param.distribution.sample(np.random.default_rng(seed), n)
+        sustained, keep = _survival_inputs(sc, repeated, columns, delta)
+        expected[sc.name] = _expected_periods(sustained, keep, horizon)
+        base_sustained, base_keep = _survival_inputs(sc, repeated, _point(sc, {}), delta)
+        row: dict[str, Any] = {"case": sc.name, "period": sc.repeated[repeated].period,
+                               "expected_baseline": float(_expected_periods(base_sustained, base_keep, horizon)[0]),
+                               "expected": float(expected[sc.name].mean()), "sustained": float(sustained.mean())}
+        for h in hs:
+            row[f"survival_{h}"] = float(np.where(sustained, keep**h, 0.0).mean())
+        rows.append(row)
+    values = [expected[sc.name] for sc in scenarios]
+    ordered = np.all([a > b for a, b in itertools.pairwise(values)], axis=0)
+    return DurabilityComparison(tuple(sc.name for sc in scenarios), repeated, delta, horizon, n, int(rng),
+                                pd.DataFrame(rows), float(ordered.mean()), pd.DataFrame(expected))

@@ -13,11 +13,13 @@ Sheet file (YAML)::
     name: idlib
     description: ...
     proxies:
-      buffer_km: {description: Depth of the demilitarised zone or corridor, unit: km, bounds: [0, 50]}
+      buffer_km: {description: Depth of the demilitarised zone or corridor, unit: km, bounds: [0, 50],
+                  error: 0.1}             # relative measurement error where a row gives no range
     rules:
       monitoring:
         expression: "1 - exp(-buffer_km/20)"
         reason: Why this form and these constants (an assumption, stated before running the model).
+        tolerance: 0.05                   # how far either way the constants may put the value
 
 Rows file (YAML)::
 
@@ -25,8 +27,15 @@ Rows file (YAML)::
     rows:
       sochi-2018:
         description: ...
+        keep: [stage, ceasefire]          # the template's models that apply (default: all)
+        historical: [ceasefire]           # the outcomes that happened (default: the template's)
         proxies:
-          buffer_km: {value: 15, source: "Title, outlet, date", note: how it was measured}
+          buffer_km: {value: 15, low: 15, high: 20, source: "Title, outlet, date", location: URL,
+                      note: how it was measured}
+
+A coded parameter's distribution is triangular over the rule's range: the rule at every
+corner of its proxies' ranges (a row's ``low``/``high``, or the value give or take the
+proxy's ``error``), widened by the rule's ``tolerance``, within the parameter's bounds.
 
 Rule expressions use the safe grammar of :mod:`negotiation.engine.expressions` (nothing is
 evaluated as code).  A derived value outside its parameter's bounds is an error, not
@@ -37,6 +46,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -46,8 +56,8 @@ from typing import Any
 import pandas as pd
 import sympy
 
-from negotiation.domain.leverage import Provenance, Source, number, plain
-from negotiation.domain.scenario import Scenario, _Context, _line_map
+from negotiation.domain.leverage import Distribution, Provenance, Source, number, plain
+from negotiation.domain.scenario import Scenario, _Context, _line_map, from_dict, to_dict
 from negotiation.engine.expressions import ExpressionError, parse_expression, suggest
 from negotiation.engine.numbers import finite_real, to_fraction
 from negotiation.engine.parametric import symbol_values
@@ -60,22 +70,26 @@ ROWS_FORMAT = "negotiation-proxies/1"
 
 @dataclass(frozen=True)
 class Proxy:
-    """A measurable quantity: its description, unit and plausible bounds."""
+    """A measurable quantity: its description, unit, plausible bounds, and its relative
+    measurement error where a row gives no range of its own (0: measured exactly)."""
 
     name: str
     description: str
     unit: str
     bounds: tuple[Fraction, Fraction]
+    error: Fraction = Fraction(0)
 
 
 @dataclass(frozen=True)
 class Rule:
-    """How one parameter follows from the proxies: an expression and the reason for it."""
+    """How one parameter follows from the proxies: an expression, the reason for it, and its
+    tolerance (how far either way the coded value may lie for the rule's own constants)."""
 
     parameter: str
     expression: str
     reason: str
     parsed: sympy.Expr = field(repr=False, compare=False)
+    tolerance: Fraction = Fraction(0)
 
     @property
     def uses(self) -> list[str]:
@@ -104,30 +118,55 @@ class CodingSheet:
             if not lo <= value <= hi:
                 raise GameError(f"row {row.name!r}: {name}={plain(value)} is outside its bounds "
                                 f"[{plain(lo)}, {plain(hi)}] ({self.proxies[name].unit})")
-        subs = symbol_values(row.values)
-        derived = {}
+        derived, ranges = {}, {}
         for pname, rule in self.rules.items():
-            value = rule.parsed.xreplace(subs)
-            if value.is_Rational:
-                derived[pname] = to_fraction(value)
-                continue
-            real = finite_real(value)
-            if real is None:
-                raise GameError(f"row {row.name!r}: the rule for {pname} ({rule.expression}) gives {value}, "
-                                "not a finite real number")
-            derived[pname] = Fraction(repr(real))
-        return Coding(self, row, derived)
+            derived[pname] = self._value(rule, row, row.values)
+            used = rule.uses
+            corners = [self._value(rule, row, {**row.values, **dict(zip(used, c, strict=True))})
+                       for c in itertools.product(*(self.proxy_range(row, u) for u in used))]
+            ranges[pname] = (min(corners) - rule.tolerance, max(corners) + rule.tolerance)
+        return Coding(self, row, derived, ranges)
+
+    def proxy_range(self, row: ProxyRow, proxy: str) -> tuple[Fraction, Fraction]:
+        """The range of a row's proxy: the row's own ``low``/``high``, or the value give or take the
+        proxy's relative error, within the proxy's bounds."""
+        if proxy in row.ranges:
+            return row.ranges[proxy]
+        value, (lo, hi), err = row.values[proxy], self.proxies[proxy].bounds, self.proxies[proxy].error
+        return max(lo, value - err * abs(value)), min(hi, value + err * abs(value))
+
+    @staticmethod
+    def _value(rule: Rule, row: ProxyRow, values: Mapping[str, Fraction]) -> Fraction:
+        value = rule.parsed.xreplace(symbol_values(values))
+        if value.is_Rational:
+            return to_fraction(value)
+        real = finite_real(value)
+        if real is None:
+            raise GameError(f"row {row.name!r}: the rule for {rule.parameter} ({rule.expression}) gives {value}, "
+                            "not a finite real number")
+        return Fraction(f"{real:.4f}")  # a rule's irrational value, to four decimals (no proxy is more precise)
 
 
 @dataclass(frozen=True)
 class ProxyRow:
-    """One case's proxies: values, and for each the document it was measured from."""
+    """One case's proxies: values, the document each was measured from, and optional ranges.
+
+    ``keep`` names the template's models (games, trees, repeated games, bargaining problems)
+    that apply to the case (empty: all); ``historical`` names the outcomes that happened in
+    it (``None``: the template's flags stand); ``explained`` replaces the template's answers
+    to the model checker (``None``: those that still name a kept model stand).
+    """
 
     name: str
     description: str
     values: Mapping[str, Fraction]
     sources: Mapping[str, str]
     notes: Mapping[str, str] = field(default_factory=dict)
+    ranges: Mapping[str, tuple[Fraction, Fraction]] = field(default_factory=dict)
+    locations: Mapping[str, str] = field(default_factory=dict)
+    keep: tuple[str, ...] = ()
+    historical: tuple[str, ...] | None = None
+    explained: tuple[Mapping[str, str], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +176,7 @@ class Coding:
     sheet: CodingSheet
     row: ProxyRow
     parameters: Mapping[str, Fraction]
+    ranges: Mapping[str, tuple[Fraction, Fraction]] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per derived parameter: value, rule, the proxies it uses, reason."""
@@ -144,7 +184,9 @@ class Coding:
         for pname, value in self.parameters.items():
             rule = self.sheet.rules[pname]
             used = rule.uses
-            rows.append({"parameter": pname, "value": float(value), "exact": str(value), "rule": rule.expression,
+            lo, hi = self.ranges.get(pname, (value, value))
+            rows.append({"parameter": pname, "value": float(value), "low": float(lo), "high": float(hi),
+                         "exact": str(value), "rule": rule.expression,
                          "proxies": ", ".join(f"{u}={plain(self.row.values[u])}" for u in used),
                          "reason": rule.reason})
         return pd.DataFrame(rows)
@@ -152,8 +194,13 @@ class Coding:
     def scenario(self, template: Scenario, name: str | None = None, title: str | None = None) -> Scenario:
         """The template scenario with these parameters as baselines.
 
-        Each coded baseline's provenance cites the proxies' documents (added as sources) and
-        names the rule; values outside a parameter's bounds are refused.
+        Each coded parameter's baseline is the rule's value and its distribution is triangular
+        over the rule's range (the proxies' ranges, widened by the rule's tolerance, within the
+        parameter's bounds), with provenance that cites the proxies' documents (added as
+        sources) and names the rule; values outside a parameter's bounds are refused.  The
+        row's ``keep`` drops the template's other models (with their outcomes, the parameters
+        only they use, and the interventions and explanations that name them); its
+        ``historical`` sets which outcomes happened.
         """
         sources = dict(template.sources)
         ids = {}
@@ -161,7 +208,7 @@ class Coding:
             sid = next((k for k, s in sources.items() if s.title == doc), None)
             if sid is None:
                 sid = f"proxy_{len(ids) + 1}_{self.row.name}".replace("-", "_")
-                sources[sid] = Source(sid, doc)
+                sources[sid] = Source(sid, doc, self.row.locations.get(proxy, ""))
             ids[proxy] = sid
         params = dict(template.parameters)
         for pname, value in self.parameters.items():
@@ -174,13 +221,82 @@ class Coding:
                 raise GameError(f"row {self.row.name!r}: the rule gives {err}") from None
             rule = self.sheet.rules[pname]
             used = rule.uses
-            facts = "; ".join(f"{u} = {plain(self.row.values[u])} {self.sheet.proxies[u].unit}" for u in used)
             first = ids.get(used[0], "") if used else ""
+            facts = "; ".join(f"{u} = {plain(self.row.values[u])} {self.sheet.proxies[u].unit}" for u in used)
             prov = Provenance(first, f"Coded from proxies ({facts}) by the rule {pname} = {rule.expression}.",
                               f"The rule is the coding sheet's: {rule.reason}")
-            params[pname] = replace(params[pname], baseline=value, baseline_provenance=prov)
-        return replace(template, name=name or self.row.name, title=title or template.title, sources=sources,
-                       parameters=params, origin="", lines={})
+            lo, hi = params[pname].bounds
+            low, high = max(lo, self.ranges[pname][0]), min(hi, self.ranges[pname][1])
+            if not low < high:
+                raise GameError(f"row {self.row.name!r}: {pname} is coded exactly ({plain(value)}); give the rule a "
+                                "tolerance or its proxies a range, so that the stress tests can draw it")
+            spans = "; ".join(f"{u} in [{plain(a)}, {plain(b)}]"
+                              for u in used for a, b in [self.sheet.proxy_range(self.row, u)])
+            range_prov = Provenance(first, f"The rule over the proxies' ranges ({spans}).",
+                                    f"The coding sheet's proxy errors and rule tolerance ({plain(rule.tolerance)}).")
+            dist = Distribution("triangular", float(low), float(high), mode=float(value))
+            params[pname] = replace(params[pname], baseline=value, baseline_provenance=prov, distribution=dist,
+                                    range_provenance=range_prov)
+        coded = replace(template, name=name or self.row.name, title=title or template.title, sources=sources,
+                        parameters=params, origin="", lines={})
+        restrict = self.row.keep or self.row.historical is not None or self.row.explained is not None
+        return _restricted(coded, self.row) if restrict else coded
+
+
+def _restricted(sc: Scenario, row: ProxyRow) -> Scenario:
+    """``sc`` with only the models ``row.keep`` names and the historical flags ``row.historical`` sets."""
+    data = to_dict(sc)
+    keep = set(row.keep) or {*sc.games, *sc.trees, *sc.repeated, *sc.bargaining}
+    known = {*sc.games, *sc.trees, *sc.repeated, *sc.bargaining}
+    unknown = sorted(keep - known)
+    if unknown:
+        raise GameError(f"row {row.name!r} keeps {unknown}, which the template {sc.name!r} does not have; "
+                        f"models: {', '.join(sorted(known))}")
+    for section in ("games", "trees", "repeated", "bargaining"):
+        data[section] = {k: v for k, v in (data.get(section) or {}).items() if k in keep}
+    data["repeated"] = {k: v for k, v in data["repeated"].items() if v["game"] in data["games"]}
+    data["outcomes"] = {k: v for k, v in (data.get("outcomes") or {}).items()
+                        if v.get("game", v.get("tree")) in {*data["games"], *data["trees"]}}
+    if row.historical is not None:
+        missing = sorted(set(row.historical) - set(data["outcomes"]))
+        if missing:
+            raise GameError(f"row {row.name!r}: no outcome {missing} among {', '.join(data['outcomes'])}")
+        for oid, o in data["outcomes"].items():
+            o.pop("historical", None)
+            if oid in row.historical:
+                o["historical"] = True
+    texts: list[str] = []
+    for section in ("games", "trees", "repeated", "bargaining"):
+        _collect_texts(data[section], texts)
+    used = set()
+    for text in texts:
+        used |= {str(s) for s in parse_expression(text, (*sc.parameters, "x")).free_symbols}
+    data["parameters"] = {k: v for k, v in data["parameters"].items() if k in used}
+    data["interventions"] = {k: v for k, v in (data.get("interventions") or {}).items()
+                             if set(v["set"]) <= set(data["parameters"])}
+    models = {*data["games"], *data["trees"], *data["repeated"], *data["bargaining"], *data["outcomes"],
+              *data["parameters"], *data["interventions"]}
+    data["explained"] = ([dict(e) for e in row.explained] if row.explained is not None else
+                         [e for e in data.get("explained") or () if e["at"].split(".")[1] in models])
+    return from_dict({k: v for k, v in data.items() if v not in ({}, [])})
+
+
+def _collect_texts(node: Any, out: list[str]) -> None:
+    """Every expression text in a section of scenario data (payoffs, probabilities, formulas)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key in ("title", "description", "note", "name", "at", "players", "strategies", "profile",
+                           "target", "punishment", "enforce", "period", "game", "periods"):
+                    continue
+                if isinstance(value, str):
+                    out.append(value)
+                else:
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 # --------------------------------------------------------------------- files
@@ -191,6 +307,13 @@ def _mapping(ctx: _Context, data: Any, keys: list[Any], required: tuple[str, ...
         if key not in data:
             raise ctx.error(keys, f"{key!r} is a required key")
     return data
+
+
+def _fraction(ctx: _Context, keys: list[Any], value: Any) -> Fraction:
+    try:
+        return number(value)
+    except (ValueError, TypeError):
+        raise ctx.error(keys, f"{value!r} is not a number") from None
 
 
 def parse_sheet(text: str, path: str = "<sheet>") -> CodingSheet:
@@ -208,7 +331,10 @@ def parse_sheet(text: str, path: str = "<sheet>") -> CodingSheet:
             raise ctx.error(["proxies", name, "bounds"], "bounds must be two numbers [low, high]") from None
         if not lo < hi:
             raise ctx.error(["proxies", name, "bounds"], "low must be below high")
-        proxies[name] = Proxy(name, d["description"], d["unit"], (lo, hi))
+        error = _fraction(ctx, ["proxies", name, "error"], d.get("error", 0))
+        if error < 0:
+            raise ctx.error(["proxies", name, "error"], "a measurement error is a share, not negative")
+        proxies[name] = Proxy(name, d["description"], d["unit"], (lo, hi), error)
     rules = {}
     for pname, d in _mapping(ctx, data["rules"], ["rules"]).items():
         d = _mapping(ctx, d, ["rules", pname], ("expression", "reason"))
@@ -216,7 +342,10 @@ def parse_sheet(text: str, path: str = "<sheet>") -> CodingSheet:
             parsed = parse_expression(str(d["expression"]), tuple(proxies), f"rules.{pname}.expression")
         except ExpressionError as err:
             raise ctx.error(["rules", pname, "expression"], err.reason) from None
-        rules[pname] = Rule(pname, str(d["expression"]), d["reason"], parsed)
+        tolerance = _fraction(ctx, ["rules", pname, "tolerance"], d.get("tolerance", 0))
+        if tolerance < 0:
+            raise ctx.error(["rules", pname, "tolerance"], "a tolerance is not negative")
+        rules[pname] = Rule(pname, str(d["expression"]), d["reason"], parsed, tolerance)
     return CodingSheet(data["name"], data.get("description", ""), proxies, rules)
 
 
@@ -239,17 +368,33 @@ def parse_rows(text: str, path: str = "<proxies>") -> dict[str, ProxyRow]:
     out = {}
     for case, d in _mapping(ctx, data["rows"], ["rows"]).items():
         d = _mapping(ctx, d, ["rows", case], ("proxies",))
-        values, sources, notes = {}, {}, {}
+        values, sources, notes, ranges, locations = {}, {}, {}, {}, {}
         for proxy, v in _mapping(ctx, d["proxies"], ["rows", case, "proxies"]).items():
-            v = _mapping(ctx, v, ["rows", case, "proxies", proxy], ("value", "source"))
-            try:
-                values[proxy] = number(v["value"])
-            except (ValueError, TypeError):
-                raise ctx.error(["rows", case, "proxies", proxy, "value"], f"{v['value']!r} is not a number") from None
+            keys = ["rows", case, "proxies", proxy]
+            v = _mapping(ctx, v, keys, ("value", "source"))
+            values[proxy] = _fraction(ctx, [*keys, "value"], v["value"])
+            if "low" in v or "high" in v:
+                lo, hi = (_fraction(ctx, [*keys, b], v.get(b, v["value"])) for b in ("low", "high"))
+                if not lo <= values[proxy] <= hi:
+                    raise ctx.error(keys, f"the value {plain(values[proxy])} lies outside [low, high] = "
+                                          f"[{plain(lo)}, {plain(hi)}]")
+                ranges[proxy] = (lo, hi)
             sources[proxy] = str(v["source"])
             if v.get("note"):
                 notes[proxy] = str(v["note"])
-        out[case] = ProxyRow(case, d.get("description", ""), values, sources, notes)
+            if v.get("location"):
+                locations[proxy] = str(v["location"])
+        listed = {}
+        for key in ("keep", "historical"):
+            if key in d and not (isinstance(d[key], list) and all(isinstance(x, str) for x in d[key])):
+                raise ctx.error(["rows", case, key], "expected a list of names")
+            listed[key] = tuple(d[key]) if key in d else None
+        answers = None
+        if "explained" in d:
+            answers = tuple(_mapping(ctx, e, ["rows", case, "explained", k], ("finding", "at", "reason"))
+                            for k, e in enumerate(d["explained"] or ()))
+        out[case] = ProxyRow(case, d.get("description", ""), values, sources, notes, ranges, locations,
+                             listed["keep"] or (), listed["historical"], answers)
     return out
 
 

@@ -33,6 +33,14 @@ checks, each with a code:
 ``unit-contradiction``
     A unit that contradicts the description or the bounds (a share or probability outside
     [0, 1]; a description in thousands with a unit in millions).
+``stale-explanation``
+    An entry of the scenario's ``explained:`` section that answers no finding, or that
+    tries to answer an error.
+
+A warning or error may be answered in the scenario file: an entry of ``explained:`` names
+the finding's code and key path and gives the reason the model stands regardless.  The
+finding is still reported, with the answer in place of the advice
+(:attr:`Diagnosis.unexplained` leaves it out).
 
 Each finding's severity is ``error`` (the model says something false or cites what is no
 source), ``warning`` (a fault a referee would raise) or ``note``.
@@ -76,6 +84,8 @@ class Finding:
         What is wrong, with the numbers behind it.
     advice : str
         What to do about it.
+    explanation : str
+        The modeller's answer, from the scenario's ``explained:`` section ("" if none).
     """
 
     severity: str
@@ -83,6 +93,12 @@ class Finding:
     where: str
     message: str
     advice: str
+    explanation: str = ""
+
+    @property
+    def at(self) -> str:
+        """The key path of :attr:`where` (``outcomes.ceasefire``), without the file and line."""
+        return self.where.rsplit(": ", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -148,21 +164,28 @@ class Diagnosis:
     def warnings(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity == "warning")
 
+    @property
+    def unexplained(self) -> tuple[Finding, ...]:
+        """The errors and warnings the scenario's ``explained:`` section does not answer."""
+        return tuple(f for f in self.findings if f.severity != "note" and not f.explanation)
+
     def codes(self) -> set[str]:
         """The codes of the findings."""
         return {f.code for f in self.findings}
 
     def to_frame(self) -> pd.DataFrame:
         """One row per finding: ``severity, code, where, message, advice``."""
-        columns = ["severity", "code", "where", "message", "advice"]
+        columns = ["severity", "code", "where", "message", "advice", "explanation"]
         return pd.DataFrame([vars(f) for f in self.findings], columns=columns)
 
     def to_text(self) -> str:
         """The findings as a report for the terminal."""
         counts = ", ".join(f"{sum(f.severity == s for f in self.findings)} {s}s" for s in SEVERITIES)
-        lines = [f"{self.scenario}: {counts}", ""]
+        answered = sum(bool(f.explanation) for f in self.findings)
+        lines = [f"{self.scenario}: {counts}" + (f" ({answered} explained in the file)" if answered else ""), ""]
         for f in self.findings:
-            lines += [f"{f.where}: {f.severity} [{f.code}] {f.message}", f"    -> {f.advice}", ""]
+            lines += [f"{f.where}: {f.severity} [{f.code}] {f.message}",
+                      f"    explained: {f.explanation}" if f.explanation else f"    -> {f.advice}", ""]
         return "\n".join(lines).rstrip()
 
     def __len__(self) -> int:
@@ -218,9 +241,36 @@ def diagnose(
                 sensitivity[oid] = table
     findings += _provenance(scenario, where, texts or {})
     findings += _units(scenario, where)
+    findings = _answer(scenario, findings, where)
     order = {s: k for k, s in enumerate(SEVERITIES)}
     findings.sort(key=lambda f: (order[f.severity], where.line_of(f.where)))
     return Diagnosis(scenario.name, tuple(findings), sensitivity, settings)
+
+
+def _answer(scenario: Scenario, findings: list[Finding], where: _Places) -> list[Finding]:
+    """Attach the scenario's ``explained:`` answers to the findings they name; an answer that
+    names no finding is itself reported (``stale-explanation``), so that answers cannot outlive
+    the faults they were written for."""
+    answers = {(e.finding, e.at): e.reason for e in scenario.explained}
+    used = set()
+    out = []
+    for f in findings:
+        reason = answers.get((f.code, f.at), "") if f.severity != "error" else ""
+        if reason:
+            used.add((f.code, f.at))
+            f = Finding(f.severity, f.code, f.where, f.message, f.advice, reason)
+        out.append(f)
+    for k, e in enumerate(scenario.explained):
+        if (e.finding, e.at) in used:
+            continue
+        error = any(f.severity == "error" and (f.code, f.at) == (e.finding, e.at) for f in findings)
+        message = (f"the file explains the error {e.finding!r} at {e.at}; errors are faults, not choices, and "
+                   "cannot be explained away" if error else
+                   f"the file explains a {e.finding!r} finding at {e.at}, but the check finds none there")
+        out.append(Finding("warning", "stale-explanation", where("explained", k), message + ".",
+                           "Mend the error." if error else
+                           "Remove the explanation, or correct its finding code or key path."))
+    return out
 
 
 class _Places:

@@ -203,7 +203,7 @@ class Parameter:
                 f"baseline {plain(self.baseline)} lies outside the bounds [{plain(lo)}, {plain(hi)}]", "baseline"
             )
         d = self.distribution
-        if d.low < lo or d.high > hi:
+        if d.low < float(lo) or d.high > float(hi):  # the distribution is in floats: 3.4 is below Fraction("3.4")
             raise ParameterError(
                 f"the distribution's support [{d.low}, {d.high}] leaves the bounds [{plain(lo)}, {plain(hi)}]",
                 "distribution",

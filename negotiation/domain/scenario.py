@@ -150,6 +150,19 @@ class Intervention:
 
 
 @dataclass(frozen=True)
+class Explained:
+    """A finding of the model checker that the modeller has answered in the file.
+
+    ``finding`` is the check's code (``knife-edge``), ``at`` the key path it names
+    (``outcomes.coercion_fails``), ``reason`` why the model stands regardless.
+    """
+
+    finding: str
+    at: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Outcome:
     """An outcome of interest: a set of pure profiles of one game (it holds if any is an equilibrium)."""
 
@@ -194,6 +207,7 @@ class Scenario:
     bargaining: Mapping[str, BargainingSpec] = field(default_factory=dict)
     trees: Mapping[str, TreeSpec] = field(default_factory=dict)
     interventions: Mapping[str, Intervention] = field(default_factory=dict)
+    explained: tuple[Explained, ...] = ()
     origin: str = field(default="", compare=False, repr=False)
     lines: Mapping[tuple[Any, ...], int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -202,6 +216,7 @@ class Scenario:
                      "interventions"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "assumptions", tuple(self.assumptions))
+        object.__setattr__(self, "explained", tuple(self.explained))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Scenario):
@@ -625,7 +640,8 @@ class _Builder:
         return Scenario(
             d["name"], d["title"], d.get("description", ""), sources, parties, parameters, games, outcomes,
             tuple(d.get("assumptions", ())), repeated, bargaining, {k: v[0] for k, v in self.trees.items()},
-            interventions, self.ctx.path, dict(self.ctx.lines),
+            interventions, tuple(Explained(e["finding"], e["at"], e["reason"]) for e in d.get("explained") or ()),
+            self.ctx.path, dict(self.ctx.lines),
         )
 
     def provenance(self, keys: list[Any], data: dict[str, Any]) -> Provenance:
@@ -918,6 +934,7 @@ def to_dict(sc: Scenario) -> dict[str, Any]:
     out["interventions"] = {iid: drop_empty({
         "description": i.description, "set": {k: plain(v) for k, v in i.values},
         "provenance": prov(i.provenance) or None}) for iid, i in sc.interventions.items()}
+    out["explained"] = [{"finding": e.finding, "at": e.at, "reason": e.reason} for e in sc.explained]
     out["trees"] = {tid: drop_empty({"title": t.title, "description": t.description, "players": list(t.players),
                                      "root": _plain_tree(t.root)}) for tid, t in sc.trees.items()}
     for oid, o in sc.outcomes.items():
