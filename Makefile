@@ -17,9 +17,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-## figures: regenerate every figure and table of experiments/ into experiments/output/
+## figures: regenerate every figure and table of experiments/ into experiments/output/, then the pages
+## rendered from them (experiments/report_*.py, e.g. docs/case-studies/idlib-2020.md)
 figures: $(VENV)/.installed
-	@set -e; for script in experiments/[!_]*.py; do \
+	@set -e; for script in $(filter-out experiments/report_%,$(sort $(wildcard experiments/[!_]*.py))) \
+		$(sort $(wildcard experiments/report_*.py)); do \
 		echo "== $$script"; $(BIN)/python $$script; \
 	done
 

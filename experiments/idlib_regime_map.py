@@ -1,4 +1,4 @@
-"""Figure 2: regime map of the Idlib escalation game over two pairs of leverage parameters.
+"""Figure 2: regime map of the Idlib ceasefire stage game over two pairs of leverage parameters.
 
 Each cell is solved (all extreme equilibria, verified, by the batched solver of
 :func:`negotiation.sweep`) at the scenario's baseline with the two parameters varied;
@@ -19,20 +19,20 @@ from _output import write_figure, write_text
 
 from negotiation import catalog, conditions, plot, region, style, sweep
 
-PANELS = [("nato_support", "monitoring"), ("nato_support", "displaced")]
+PANELS = [("resolve_prior", "revealed"), ("stake", "press_cost")]
 POINTS = 81
 
 
 def main() -> None:
     idlib = catalog.load("idlib-2020")
-    game = idlib.game("escalation")
+    game = idlib.game("ceasefire_stage")
     base = idlib.baseline()
     ceasefire = conditions(game, idlib.outcome("ceasefire").profiles[0])
     frames = []
     for x_name, y_name in PANELS:
         xs = np.linspace(*(float(b) for b in idlib.parameters[x_name].bounds), POINTS)
         ys = np.linspace(*(float(b) for b in idlib.parameters[y_name].bounds), POINTS)
-        swept = sweep(idlib, {y_name: ys, x_name: xs}, game="escalation")  # batched: every point solved
+        swept = sweep(idlib, {y_name: ys, x_name: xs}, game="ceasefire_stage")  # batched: every point solved
         points = pd.DataFrame({"y": np.repeat(ys, POINTS), "x": np.tile(xs, POINTS)})
         frames.append(points.assign(panel=f"{x_name} x {y_name}", regime=plot.regimes(swept, game).to_numpy())
                       [["panel", "x", "y", "regime"]])
@@ -57,9 +57,9 @@ def main() -> None:
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
         ax.legend(loc="upper right", fontsize=8)
-    fig.legend(handles, [f"equilibria: {lab} (Turkey/Russia-Syria)" for lab in labels], loc="lower center",
+    fig.legend(handles, [f"equilibria: {lab} (Turkey/Russia)" for lab in labels], loc="lower center",
                ncol=2, fontsize=8, frameon=False)
-    fig.suptitle("Idlib escalation game: which equilibria exist where (dashed: ceasefire conditions)")
+    fig.suptitle("One month of the Idlib ceasefire: which equilibria exist where (dashed: ceasefire conditions)")
     fig.tight_layout(rect=(0, 0.12, 1, 0.95))
     write_figure("idlib_regime_map.png", fig)
     plt.close(fig)

@@ -85,7 +85,7 @@ def _nonnegative_float(text: str) -> float:
 _EXAMPLES = {
     "list": "negotiation list",
     "show": "negotiation show idlib-2020",
-    "solve": "negotiation solve idlib-2020 --game ceasefire_holds --set regime_gain=0.9 --delta 0.9",
+    "solve": "negotiation solve sochi-2018 --game ceasefire_holds --delta 0.95",
     "explain": "negotiation explain idlib-2020 --outcome ceasefire --set monitoring=0.2",
     "counterfactual": "negotiation counterfactual idlib-2020 --delta 0.9",
     "code-ceasefire": "negotiation code-ceasefire sheet.yaml proxies.yaml --row sochi-2018",

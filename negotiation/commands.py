@@ -100,7 +100,7 @@ def _overrides(pairs: Sequence[str]) -> dict[str, object]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise GameError(f"--set {pair!r}: expected NAME=VALUE, e.g. --set nato_support=0.8")
+            raise GameError(f"--set {pair!r}: expected NAME=VALUE, e.g. --set nato_cover=0.5")
         try:
             out[name.strip()] = number(value.strip())
         except ValueError as err:

@@ -53,7 +53,8 @@ def _layout(game: ExtensiveFormGame) -> dict[Path, tuple[float, float]]:
     return pos
 
 
-def tree(game: ExtensiveFormGame, equilibrium: Any = None, ax: Any = None, title: str | None = None) -> Any:
+def tree(game: ExtensiveFormGame, equilibrium: Any = None, ax: Any = None, title: str | None = None,
+         digits: int | None = None) -> Any:
     """Draw a game tree; returns the matplotlib Axes.
 
     Parameters
@@ -65,9 +66,16 @@ def tree(game: ExtensiveFormGame, equilibrium: Any = None, ax: Any = None, title
     ax : matplotlib Axes, optional
     title : str, optional
         Default: the game's title.
+    digits : int, optional
+        Show payoffs to this many significant digits (default: exactly); with more than two
+        players a leaf's payoffs are stacked, one line per player in order.
     """
     import matplotlib.pyplot as plt
 
+    def payoff(v: Any) -> str:
+        return _fmt(v) if digits is None else f"{float(v):.{digits}g}"
+
+    stacked = len(game.players) > 2
     if ax is None:
         _, ax = plt.subplots(figsize=(max(4.0, 0.9 * sum(1 for _, n in game.walk() if n.is_leaf)), 3.6))
     behavior = getattr(equilibrium, "behavior", equilibrium)
@@ -98,7 +106,9 @@ def tree(game: ExtensiveFormGame, equilibrium: Any = None, ax: Any = None, title
             ax.annotate(label, ((x + cx) / 2, (y + cy) / 2), fontsize=8, ha="center", va="center",
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85}, zorder=3)
         if node.is_leaf:
-            ax.annotate("(" + ", ".join(_fmt(v) for v in node.payoffs) + ")", (x, y), xytext=(0, -12),
+            text = "\n".join(payoff(v) for v in node.payoffs) if stacked else \
+                "(" + ", ".join(payoff(v) for v in node.payoffs) + ")"
+            ax.annotate(text, (x, y), xytext=(0, -12),
                         textcoords="offset points", ha="center", va="top", fontsize=8)
             ax.plot([x], [y], "k.", ms=4, zorder=2)
         elif node.player == CHANCE:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import first_idlib
 
-from negotiation import NormalFormGame, catalog, solve
+from negotiation import NormalFormGame, solve
 from negotiation.engine import batch
 from negotiation.engine.symbolic import regime_masks
 

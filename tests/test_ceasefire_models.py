@@ -8,9 +8,8 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 import sympy
-
 from conftest import FIRST_IDLIB, first_idlib
-from negotiation import catalog
+
 from negotiation.cli import main
 from negotiation.domain.scenario import dump_scenario, parse_scenario
 from negotiation.errors import GameError

@@ -148,4 +148,5 @@ def test_notebook_representations_are_short_and_html():
     for obj in objects:
         assert len(repr(obj).splitlines()[0]) < 400, type(obj).__name__
         assert "<table" in obj._repr_html_(), type(obj).__name__
-    assert repr(idlib).startswith("Scenario('idlib-2020': 17 parameters") and len(repr(idlib)) < 400
+    assert repr(idlib).startswith("Scenario('idlib-2020': 32 parameters") and len(repr(idlib)) < 400
+    assert repr(idlib).endswith("7 interventions)")

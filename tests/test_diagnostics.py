@@ -7,12 +7,11 @@ import copy
 import json
 
 import pytest
-
 from conftest import FIRST_IDLIB, first_idlib
-from negotiation import catalog
+
 from negotiation.cli import main
 from negotiation.domain.diagnostics import CheckSettings, diagnose
-from negotiation.domain.scenario import dump_scenario, from_dict, parse_scenario
+from negotiation.domain.scenario import dump_scenario, from_dict
 from negotiation.errors import GameError
 
 FAST = {"n": 600, "sobol": 256, "seed": 3}

@@ -6,9 +6,9 @@ import json
 from fractions import Fraction as F
 
 import pytest
-
 from conftest import FIRST_IDLIB, first_idlib
-from negotiation import catalog, explain, solve
+
+from negotiation import explain, solve
 from negotiation.cli import main
 
 

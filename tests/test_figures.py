@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import first_idlib
 
 from negotiation import style
@@ -86,7 +85,7 @@ def test_plotting_api_draws_the_analysis_figures():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from negotiation import catalog, plot, sweep
+    from negotiation import plot, sweep
     from negotiation.domain.case import durability
     from negotiation.domain.stress import stress_test
 

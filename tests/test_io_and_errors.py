@@ -8,7 +8,6 @@ from pathlib import Path
 import nashpy
 import numpy as np
 import pytest
-
 from conftest import FIRST_IDLIB
 
 from negotiation import NormalFormGame, catalog, read_game, solve, write_nfg

@@ -8,10 +8,9 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 import sympy
-
 from conftest import first_idlib
 
-from negotiation import ParametricGame, catalog, conditions, mixed_2x2, region, solve, threshold
+from negotiation import ParametricGame, conditions, mixed_2x2, region, solve, threshold
 from negotiation.engine.expressions import symbol
 from negotiation.errors import GameError
 

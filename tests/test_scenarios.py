@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import FIRST_IDLIB, first_idlib
 
 from negotiation import catalog, solve

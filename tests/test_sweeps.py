@@ -11,10 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import FIRST_IDLIB, first_idlib
 
-from negotiation import catalog, solve
+from negotiation import solve
 from negotiation.domain import stress
 from negotiation.domain.stress import distance_to_breakdown, stress_test, sweep, wilson_interval
 from negotiation.errors import GameError, NegotiationError
@@ -143,7 +142,8 @@ KILLED_RUN = textwrap.dedent(
 def test_a_killed_run_resumes_without_recomputing_or_losing_chunks(idlib, tmp_path, monkeypatch):
     store = tmp_path / "store"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-c", KILLED_RUN, str(store), FIRST_IDLIB], env=env, capture_output=True, check=False)
+    proc = subprocess.run([sys.executable, "-c", KILLED_RUN, str(store), FIRST_IDLIB], env=env, capture_output=True,
+                          check=False)
     assert proc.returncode == -9, proc.stderr.decode()  # SIGKILL
     saved = sorted(store.glob("chunk-*.npz"))
     assert [p.name for p in saved] == ["chunk-000000.npz", "chunk-000001.npz", "chunk-000002.npz"]
@@ -190,7 +190,6 @@ def test_sweep_of_a_parametric_game_and_an_n_player_game(capsys):
 def test_an_outcome_sweep_derives_its_conditions_once(monkeypatch):
     """The conditions are simplified once per game, not once per chunk (they were 99.9% of the time
     of a 1000x1000 sweep in 40 chunks); the compiled result is the same in every chunk."""
-    from negotiation import catalog
     from negotiation.engine import symbolic
 
     calls = []

@@ -64,7 +64,7 @@ class ParameterThreshold:
     distance : float or None
         ``|breaks_at - baseline|`` as a share of the parameter's range.
     text : str
-        E.g. ``"holds while nato_support <= 0.1923"``.
+        E.g. ``"holds while resolve_prior >= 0.2"``.
     """
 
     parameter: str

@@ -191,7 +191,7 @@ class Scenario:
     >>> from negotiation import catalog
     >>> idlib = catalog.load("idlib-2020")
     >>> sorted(idlib.games)
-    ['escalation', 'refugee']
+    ['ceasefire_stage']
     """
 
     name: str
@@ -228,10 +228,11 @@ class Scenario:
     def __repr__(self) -> str:
         parts = [f"{len(self.parameters)} parameters"]
         for label, section in (("games", self.games), ("trees", self.trees), ("outcomes", self.outcomes),
-                               ("repeated", self.repeated), ("bargaining", self.bargaining),
-                               ("interventions", self.interventions)):
+                               ("repeated", self.repeated), ("bargaining", self.bargaining)):
             if section:
                 parts.append(f"{label} {list(section)}")
+        if self.interventions:  # named in full by the HTML table and `negotiation show`
+            parts.append(f"{len(self.interventions)} interventions")
         return f"Scenario({self.name!r}: {'; '.join(parts)})"
 
     def _repr_html_(self) -> str:

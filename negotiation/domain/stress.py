@@ -755,7 +755,8 @@ def repeated_thresholds(scenario: Scenario, repeated: str, values: Mapping[str, 
     symbolic = scenario.sustainability(repeated, symbolic=True)
     names = list(scenario.parameters)
     n = max((np.size(v) for v in values.values()), default=1)
-    columns = [np.asarray(values[k], dtype=float) for k in names]
+    # every column at full length: numpy's select (sympy's Piecewise) cannot mix scalar and array conditions
+    columns = [np.broadcast_to(np.asarray(values[k], dtype=float), (n,)) for k in names]
 
     def evaluate(exprs: Sequence[sympy.Expr]) -> np.ndarray:
         if not exprs:

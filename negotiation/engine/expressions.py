@@ -133,7 +133,7 @@ def parse_expression(text: str, parameters: Iterable[str], where: str = "") -> s
     Parameters
     ----------
     text : str
-        The expression, e.g. ``"(1 - air_power) + air_power*nato_support"``.
+        The expression, e.g. ``"(1 - air_power) + air_power*nato_cover"``.
     parameters : iterable of str
         The names that may appear; each becomes a real :class:`sympy.Symbol`.
     where : str, optional
