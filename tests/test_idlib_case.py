@@ -112,3 +112,27 @@ def test_command_line_for_the_case(capsys):
     assert main(["explain", "idlib-2020"]) == 0
     out = capsys.readouterr().out
     assert "casualty_cost" in out
+
+
+def test_displacement_shock_breaks_the_separating_crisis_where_its_threshold_says(idlib):
+    """Along displaced(t) = baseline + 0.006 t (6,000 a day, UNICEF/WFP in the 6 March 2020 explainer), the
+    first day the crisis outcome fails is the first day past the threshold that `explain` solves for
+    symbolically; the monthly ceasefire, a stage equilibrium, holds all along (a path of one array
+    parameter among scalar ones, evaluated through the repeated game's piecewise closed forms)."""
+    import math
+
+    import numpy as np
+
+    from negotiation import explain
+    from negotiation.domain.case import shock_path
+
+    base = float(idlib.baseline()["displaced"])
+    days = np.arange(0, 366)
+    values = base + 0.006 * days
+    crisis = shock_path(idlib, "shield_then_ceasefire", "displaced", days, values)
+    why = explain(idlib, "shield_then_ceasefire")
+    (limit,) = {float(t.breaks_at) for r in why.reports for t in r.thresholds
+                if t.parameter == "displaced" and t.breaks_at is not None}
+    assert crisis.first_break == math.floor((limit - base) / 0.006) + 1
+    month = shock_path(idlib, "ceasefire_holds", "displaced", days, values, delta=0.95)
+    assert month.first_break is None and set(month.frame["category"]) == {"one-shot equilibrium"}
