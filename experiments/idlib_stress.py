@@ -6,10 +6,12 @@ restrains the regime and the regime halts) over every parameter it depends on, e
 from the distribution its scenario entry gives.  Writes the
 probability that the outcome stays an equilibrium with its Wilson interval, each
 parameter's sensitivity (rank correlation, and first-order and total Sobol indices from
-SALib on a base sample of 1024, i.e. 14,336 model runs) and tipping point, and the distance
+SALib on a base sample of 1024, i.e. 1024·(D + 2) model runs for D parameters) and tipping point, and the distance
 to breakdown (``experiments/output/idlib_stress.txt`` and ``.csv``), and a sensitivity chart
 (``idlib_stress.png``): rank correlations beside the total Sobol indices, coloured by whether
-the parameter's baseline is read off a source or assumed.
+the parameter's baseline is read off a source or assumed; and a tornado diagram of the same
+outcome's slack, each parameter alone at the 5% and 95% quantiles of its distribution
+(``idlib_tornado.png``, ``.csv``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import matplotlib.pyplot as plt
 from _output import write_figure, write_text
 
 from negotiation import catalog, plot, stress_test
+from negotiation.domain.stress import tornado
 
 SEED = 2020
 DRAWS = 100_000
@@ -36,6 +39,12 @@ def main() -> None:
     fig = plot.stress(result, title=f"Fight-then-settle holds in {result.probability:.1%} of {DRAWS:,} draws "
                                     f"(95% CI {result.interval[0]:.1%} to {result.interval[1]:.1%})")
     write_figure("idlib_stress.png", fig)
+    plt.close(fig)
+
+    bars = tornado(idlib, OUTCOME)  # one parameter at a time, at the 5% and 95% quantiles
+    write_text("idlib_tornado.csv", bars.frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+    fig = plot.tornado(bars)
+    write_figure("idlib_tornado.png", fig)
     plt.close(fig)
 
 

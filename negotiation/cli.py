@@ -24,7 +24,12 @@
 - ``negotiation stress NAME|FILE --outcome O [-n N] [--seed S] [--workers W | --dask ADDRESS]
   [--store DIR] [--format table|json]``: a Monte Carlo stress test of an outcome;
   ``--repeated R`` instead gives the share of draws at which a repeated game's target is
-  sustained, for a range of discount factors.
+  sustained, for a range of discount factors;
+- ``negotiation sweep NAME|FILE --game G | --outcome O --grid P=LOW:HIGH:N ... [--set p=v ...]
+  [--format csv|json|table]``: a game's equilibria, or whether an outcome holds, over a grid;
+- ``negotiation plot regime-map|stress|tornado|tree|durability NAME|FILE -o FILE [...]``: a
+  figure of :mod:`negotiation.plot` in the house style, written as PDF, PNG (300 dpi) or SVG
+  without time stamps.
 
 Errors print one line on stderr and exit with status 2.
 """
@@ -86,12 +91,16 @@ _EXAMPLES = {
     "list": "negotiation list",
     "show": "negotiation show idlib-2020",
     "solve": "negotiation solve sochi-2018 --game ceasefire_holds --delta 0.95",
-    "explain": "negotiation explain idlib-2020 --outcome ceasefire --set monitoring=0.2",
+    "explain": "negotiation explain idlib-2020 --outcome ceasefire --set revealed=0 --set resolve_prior=0.05",
     "counterfactual": "negotiation counterfactual idlib-2020 --delta 0.9",
     "code-ceasefire": "negotiation code-ceasefire sheet.yaml proxies.yaml --row sochi-2018",
     "check": "negotiation check idlib-2020 -n 4000",
     "stress": "negotiation stress idlib-2020 --outcome ceasefire -n 100000 --seed 2020 --workers 2",
+    "sweep": "negotiation sweep idlib-2020 --outcome ceasefire --grid revealed=0:1:11 --grid stake=0:1:11",
+    "plot": "negotiation plot tornado idlib-2020 --outcome shield_then_ceasefire -o tornado.pdf",
 }
+
+PLOTS = ("regime-map", "stress", "tornado", "tree", "durability")
 
 
 def _command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
@@ -168,6 +177,30 @@ def build_parser() -> argparse.ArgumentParser:
     p_st.add_argument("--store", metavar="DIR", help="keep completed chunks here; a rerun resumes from them")
     p_st.add_argument("--progress", action="store_true", default=None, help="show a progress bar")
     p_st.add_argument("--format", default="table", choices=("table", "json"))
+    p_sw = _command(sub, "sweep", help="solve a scenario's game, or test an outcome, over a grid of parameters")
+    p_sw.add_argument("target", metavar="NAME|FILE")
+    on = p_sw.add_mutually_exclusive_group(required=True)
+    on.add_argument("--game", help="a game: every equilibrium at every point")
+    on.add_argument("--outcome", help="an outcome: whether it holds at every point")
+    p_sw.add_argument("--grid", action="append", required=True, metavar="PARAM=LOW:HIGH:N",
+                      help="N evenly spaced values of PARAM from LOW to HIGH (repeatable: the grid is their product)")
+    p_sw.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
+                      help="override a parameter's baseline (repeatable)")
+    p_sw.add_argument("--format", default="csv", choices=("csv", "json", "table"))
+    p_pl = _command(sub, "plot", help="draw a figure in the house style (PDF, PNG or SVG, by the file's suffix)")
+    p_pl.add_argument("kind", choices=PLOTS, help="regime-map (--game, two --grid), stress or tornado (--outcome), "
+                                                  "tree (--outcome of a game tree), durability (--repeated)")
+    p_pl.add_argument("target", metavar="NAME|FILE")
+    p_pl.add_argument("-o", "--output", required=True, metavar="FILE", help="the figure file (.pdf, .png or .svg)")
+    p_pl.add_argument("--game", help="regime-map: the scenario's game")
+    p_pl.add_argument("--outcome", help="stress, tornado, tree: the outcome")
+    p_pl.add_argument("--repeated", help="durability: the repeated game")
+    p_pl.add_argument("--grid", action="append", default=[], metavar="PARAM=LOW:HIGH:N",
+                      help="regime-map: the two axes (x first)")
+    p_pl.add_argument("-n", type=_count(1), default=10_000, help="stress, durability: number of draws")
+    p_pl.add_argument("--sobol", type=_count(2), default=512, help="stress: base sample of the Sobol indices")
+    p_pl.add_argument("--delta", type=_discount, default=0.95, help="durability: the discount factor")
+    p_pl.add_argument("--seed", type=_count(0), default=0, help="root seed (same seed, same figure)")
     return parser
 
 

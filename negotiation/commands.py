@@ -23,7 +23,7 @@ from negotiation.domain.diagnostics import check_texts, diagnose
 from negotiation.domain.explain import explain
 from negotiation.domain.leverage import number, plain
 from negotiation.domain.scenario import Scenario, load_scenario, save_scenario
-from negotiation.domain.stress import shadow_test, stress_test
+from negotiation.domain.stress import shadow_test, stress_test, sweep
 from negotiation.engine.correlated import correlated_equilibrium
 from negotiation.engine.extensive import ExtensiveFormGame
 from negotiation.engine.game import NormalFormGame
@@ -32,6 +32,7 @@ from negotiation.engine.solvers import SolveResult, solve
 from negotiation.engine.solvers.tree import TREE_METHODS, TreeSolveResult, solve_tree
 from negotiation.errors import GameError
 from negotiation.io import read_efg_tree, read_game
+from negotiation.io.atomic import atomic_write_bytes
 
 
 def _table(result: SolveResult) -> str:
@@ -340,6 +341,103 @@ def _code(args: argparse.Namespace) -> str:
     return frame.drop(columns=["exact", "reason"]).to_string(index=False, float_format=lambda v: f"{v:.4g}")
 
 
+def _grid(specs: Sequence[str]) -> dict[str, object]:
+    """``PARAM=LOW:HIGH:N`` specs as a sweep grid."""
+    import numpy as np
+
+    out: dict[str, object] = {}
+    for spec in specs:
+        name, sep, rng = spec.partition("=")
+        parts = rng.split(":")
+        if not sep or not name.strip() or len(parts) != 3:
+            raise GameError(f"--grid {spec!r}: expected PARAM=LOW:HIGH:N, e.g. --grid revealed=0:1:11")
+        try:
+            low, high, count = float(number(parts[0])), float(number(parts[1])), int(parts[2])
+        except ValueError as err:
+            raise GameError(f"--grid {spec!r}: {err}") from None
+        if count < 1 or count > 10_000:
+            raise GameError(f"--grid {spec!r}: N must be between 1 and 10000, not {count}")
+        out[name.strip()] = np.linspace(low, high, count)
+    return out
+
+
+def _sweep(sc: Scenario, args: argparse.Namespace) -> str:
+    frame = sweep(sc, _grid(args.grid), game=args.game, outcome=args.outcome, values=_overrides(args.set) or None)
+    if args.format == "json":
+        return json.dumps(json.loads(frame.to_json(orient="records", default_handler=str)), indent=1)
+    return _csv(frame) if args.format == "csv" else frame.to_string(index=False)
+
+
+def _figure_bytes(fig: object, suffix: str) -> bytes:
+    """A figure as PDF, PNG (300 dpi) or SVG, without time stamps (two runs, same bytes)."""
+    meta = {".png": {"Software": None}, ".svg": {"Date": None, "Creator": None},
+            ".pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}}
+    if suffix not in meta:
+        raise GameError(f"-o: a figure file ends in .pdf, .png or .svg, not {suffix or 'nothing'!r}")
+    buf = io.BytesIO()
+    fig.savefig(buf, format=suffix[1:], dpi=300, metadata=meta[suffix])  # type: ignore[attr-defined]
+    return buf.getvalue()
+
+
+def _plot(sc: Scenario, args: argparse.Namespace) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from negotiation import plot, style
+    from negotiation.domain.case import durability
+    from negotiation.domain.stress import tornado
+    from negotiation.engine.sequential import behavior_of
+
+    style.apply()
+    out = Path(args.output)
+    suffix = out.suffix.lower()
+    _figure_bytes(plt.figure(), suffix)  # refuse a bad suffix before computing anything
+    plt.close("all")
+
+    def need(flag: str) -> str:
+        value = getattr(args, flag)
+        if value is None:
+            raise GameError(f"plot {args.kind} needs --{flag}")
+        return value
+
+    if args.kind == "regime-map":
+        grid = _grid(args.grid)
+        if len(grid) != 2:
+            raise GameError("plot regime-map needs two --grid axes, x first")
+        (x_name, xs), (y_name, ys) = grid.items()
+        game = sc.game(need("game"))
+        swept = sweep(sc, {y_name: ys, x_name: xs}, game=need("game"))
+        fig, ax = plt.subplots(figsize=(6.4, 4.8))
+        labels = plot.regimes(swept, game).to_numpy().reshape(len(ys), len(xs))  # type: ignore[union-attr]
+        _, handles, names = plot.regime_map(xs, ys, labels, ax=ax, xlabel=style.parameter_label(sc, x_name),
+                                            ylabel=style.parameter_label(sc, y_name))
+        ax.legend(handles, [f"equilibria: {n}" for n in names], fontsize=8, loc="best")
+        fig.tight_layout()
+    elif args.kind == "stress":
+        fig = plot.stress(stress_test(sc, need("outcome"), n=args.n, rng=args.seed, sobol=args.sobol))
+    elif args.kind == "tornado":
+        fig = plot.tornado(tornado(sc, need("outcome")))
+    elif args.kind == "tree":
+        spec = sc.outcome(need("outcome"))
+        if spec.kind != "tree":
+            raise GameError(f"outcome {spec.id!r} is in a strategic-form game; plot tree needs a tree's outcome")
+        tree = sc.at(spec.game)
+        fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * sum(1 for _, n in tree.walk() if n.is_leaf)), 6.0))
+        plot.tree(tree, behavior_of(tree, dict(spec.strategy)), ax=ax, digits=2)
+        fig.tight_layout()
+    else:
+        result = durability(sc, need("repeated"), horizons=tuple(range(1, 61)), delta=args.delta, n=args.n,
+                            rng=args.seed)
+        fig, ax = plt.subplots(figsize=(7, 4.2))
+        plot.durability({sc.name: result}, ax=ax, title=f"{sc.title} (δ = {args.delta:g})")
+        fig.tight_layout()
+    atomic_write_bytes(out, _figure_bytes(fig, suffix))
+    plt.close(fig)  # type: ignore[arg-type]
+    return f"wrote {out}"
+
+
 def run(args: argparse.Namespace) -> str:
     """The output of the subcommand ``args.command``."""
     if args.command == "list":
@@ -386,6 +484,10 @@ def run(args: argparse.Namespace) -> str:
         raise GameError(f"{args.target} is a game, not a scenario; {args.command} needs a scenario with outcomes")
     if args.command == "stress":
         return _stress(obj, args)
+    if args.command == "sweep":
+        return _sweep(obj, args)
+    if args.command == "plot":
+        return _plot(obj, args)
     if args.command == "check":
         return _check(obj, args)
     if args.command == "counterfactual":

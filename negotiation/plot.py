@@ -278,3 +278,32 @@ def durability(results: Any, ax: Any = None, title: str | None = None) -> Any:
     if title:
         ax.set_title(title)
     return ax
+
+
+def tornado(result: Any, title: str | None = None, top: int | None = 15) -> Any:
+    """A tornado diagram of a :class:`~negotiation.domain.stress.Tornado`: for each parameter, a bar
+    from the outcome's slack with it at its low quantile to the slack at its high one, widest on
+    top, about the baseline slack; the zero line is where the outcome stops holding.  Returns the
+    Figure."""
+    import matplotlib.pyplot as plt
+
+    from negotiation.style import SIGN
+
+    frame = result.frame if top is None else result.frame.head(top)
+    frame = frame.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(7.0, 0.9 + 0.32 * max(len(frame), 1)))
+    y = np.arange(len(frame))
+    base = result.baseline
+    for name, colour, hatch in (("slack_low", SIGN[1], "///"), ("slack_high", SIGN[0], "")):
+        ax.barh(y, frame[name] - base, left=base, color=colour, hatch=hatch, edgecolor="white", lw=0.4,
+                label=f"parameter at its {'low' if name == 'slack_low' else 'high'} quantile "
+                      f"({result.quantiles[0 if name == 'slack_low' else 1]:g})")
+    ax.set_yticks(y, frame["parameter"])
+    ax.axvline(base, color="k", lw=0.8)
+    ax.axvline(0, color="k", lw=1.2, ls="--")
+    ax.margins(x=0.05)
+    ax.set_xlabel(f"slack of '{result.outcome}' (utility; below the dashed zero it no longer holds)")
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    ax.set_title(title or f"'{result.outcome}': one parameter at a time", fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -60,14 +60,51 @@ def _python_blocks(path: Path) -> list[str]:
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 
 
+# A shown result: a comment after print(...) that starts with a value (a number, a fraction, an interval,
+# True or False) says what the call prints; the test checks that the printed text contains it.
+_SHOWN = re.compile(r"^(\s*)print\((.*)\)\s+#\s+(Interval\([^)]*\)|-?\d+(?:\.\d+)?(?:/\d+)?|True|False)(?![\w.(/])")
+
+
+def _checked(block: str) -> tuple[str, int]:
+    """The block with each shown result turned into a checked print, and how many there are."""
+    lines, shown = [], 0
+    for line in block.splitlines():
+        m = _SHOWN.match(line)
+        if m:
+            indent, args, value = m.groups()
+            line = f"{indent}__shown({value!r}, {args})"
+            shown += 1
+        lines.append(line)
+    return "\n".join(lines) + "\n", shown
+
+
+def _shown(expected: str, *values: object) -> None:
+    text = " ".join(str(v) for v in values)
+    print(text)
+    assert expected in text, f"the docs say this prints {expected!r}; it prints {text!r}"
+
+
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
 def test_documentation_examples_run(path):
-    """Each code block runs on its own, in a fresh namespace, unless it says it continues the one above."""
+    """Each code block runs on its own, in a fresh namespace, unless it says it continues the one above;
+    every result the docs show after a print (``print(x)  # 5/8``) is what it prints."""
     namespace: dict[str, object] = {}
     for k, block in enumerate(_python_blocks(path)):
         if not block.startswith("# (continued from the block above)"):
             namespace = {}
-        exec(compile(block, f"{path}[block {k}]", "exec"), namespace)  # the docs' own examples
+        namespace["__shown"] = _shown
+        code, _ = _checked(block)
+        exec(compile(code, f"{path}[block {k}]", "exec"), namespace)  # the docs' own examples
+
+
+def test_shown_results_are_found_and_a_wrong_one_fails():
+    """The check sees the docs' shown results, and would catch one that is wrong."""
+    shown = sum(_checked(b)[1] for path in DOCS for b in _python_blocks(path))
+    assert shown >= 8
+    code, n = _checked("x = 5\nprint(x + 1)                # 7, off by one\n")
+    assert n == 1
+    with pytest.raises(AssertionError, match="the docs say this prints '7'"):
+        exec(compile(code, "<wrong>", "exec"), {"__shown": _shown})
 
 
 def test_catalog_ships_in_the_wheel(tmp_path):
