@@ -10,7 +10,6 @@ time stamps) and PNG at 300 dpi, both byte-identical across runs.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import sys
 from importlib import metadata
@@ -23,6 +22,7 @@ matplotlib.use("Agg")
 
 from negotiation import style
 from negotiation.io.atomic import atomic_write_bytes, atomic_write_text
+from negotiation.plot import figure_bytes
 
 OUTPUT = Path(__file__).resolve().parent / "output"
 MANIFEST = OUTPUT / "MANIFEST.json"
@@ -65,13 +65,11 @@ def write_text(name: str, text: str) -> Path:
 def write_figure(name: str, fig: object) -> Path:
     """Save a figure as PDF and as PNG at 300 dpi (``name`` ends in .png), without time stamps."""
     stem = name.rsplit(".", 1)[0]
-    for fmt, metadata_ in (("png", {"Software": None}), ("pdf", {"CreationDate": None, "ModDate": None,
-                                                                  "Producer": None, "Creator": None})):
-        buf = io.BytesIO()
-        fig.savefig(buf, format=fmt, dpi=300, metadata=metadata_)  # type: ignore[attr-defined]
+    for fmt in ("png", "pdf"):
+        data = figure_bytes(fig, fmt)
         path = OUTPUT / f"{stem}.{fmt}"
-        atomic_write_bytes(path, buf.getvalue())
-        _record(path, buf.getvalue())
+        atomic_write_bytes(path, data)
+        _record(path, data)
         print(f"wrote {path.relative_to(OUTPUT.parent.parent)}")
     return OUTPUT / name
 

@@ -368,17 +368,6 @@ def _sweep(sc: Scenario, args: argparse.Namespace) -> str:
     return _csv(frame) if args.format == "csv" else frame.to_string(index=False)
 
 
-def _figure_bytes(fig: object, suffix: str) -> bytes:
-    """A figure as PDF, PNG (300 dpi) or SVG, without time stamps (two runs, same bytes)."""
-    meta = {".png": {"Software": None}, ".svg": {"Date": None, "Creator": None},
-            ".pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}}
-    if suffix not in meta:
-        raise GameError(f"-o: a figure file ends in .pdf, .png or .svg, not {suffix or 'nothing'!r}")
-    buf = io.BytesIO()
-    fig.savefig(buf, format=suffix[1:], dpi=300, metadata=meta[suffix])  # type: ignore[attr-defined]
-    return buf.getvalue()
-
-
 def _plot(sc: Scenario, args: argparse.Namespace) -> str:
     import matplotlib
 
@@ -390,11 +379,11 @@ def _plot(sc: Scenario, args: argparse.Namespace) -> str:
     from negotiation.domain.stress import tornado
     from negotiation.engine.sequential import behavior_of
 
-    style.apply()
     out = Path(args.output)
-    suffix = out.suffix.lower()
-    _figure_bytes(plt.figure(), suffix)  # refuse a bad suffix before computing anything
-    plt.close("all")
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in plot.FIGURE_METADATA:  # refused before anything is computed
+        raise GameError(f"-o: a figure file ends in .pdf, .png or .svg, not {out.suffix or 'nothing'!r}")
+    style.apply()
 
     def need(flag: str) -> str:
         value = getattr(args, flag)
@@ -433,7 +422,7 @@ def _plot(sc: Scenario, args: argparse.Namespace) -> str:
         fig, ax = plt.subplots(figsize=(7, 4.2))
         plot.durability({sc.name: result}, ax=ax, title=f"{sc.title} (δ = {args.delta:g})")
         fig.tight_layout()
-    atomic_write_bytes(out, _figure_bytes(fig, suffix))
+    atomic_write_bytes(out, plot.figure_bytes(fig, fmt))
     plt.close(fig)  # type: ignore[arg-type]
     return f"wrote {out}"
 

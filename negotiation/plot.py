@@ -307,3 +307,20 @@ def tornado(result: Any, title: str | None = None, top: int | None = 15) -> Any:
     ax.set_title(title or f"'{result.outcome}': one parameter at a time", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+#: savefig metadata that leaves out time stamps and versions, so that two runs write the same bytes
+FIGURE_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
+                   "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}}
+
+
+def figure_bytes(fig: Any, fmt: str, dpi: int = 300) -> bytes:
+    """A figure as PDF (vector, fonts embedded), PNG (``dpi``) or SVG, byte-identical across runs."""
+    import io
+
+    if fmt not in FIGURE_METADATA:
+        raise ValueError(f"a figure is written as {', '.join(FIGURE_METADATA)}, not {fmt!r}")
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=dpi, metadata=FIGURE_METADATA[fmt])
+    return buf.getvalue()
+
