@@ -18,12 +18,11 @@ import json
 
 import matplotlib.pyplot as plt
 import numpy as np
-import sympy
 from _output import write_figure, write_text
 
 from negotiation import catalog, style
 from negotiation.domain.case import shock_path
-from negotiation.engine.expressions import symbol
+from negotiation.domain.stress import evaluate_at
 
 OUTCOME, REPEATED, PARAMETER = "shield_then_ceasefire", "ceasefire_holds", "displaced"
 PER_DAY = 0.006  # million people a day: 6,000 children (UNICEF, WFP)
@@ -38,13 +37,10 @@ def main() -> None:
     month = shock_path(idlib, REPEATED, PARAMETER, DAYS, values, delta=DELTA)
     ((_, _, conds),) = idlib.outcome_conditions(OUTCOME)
     on_path = [c for c in conds if "(off the path)" not in c.label]
-    names = list(idlib.parameters)
-    point = {k: np.full(DAYS.size, float(v)) for k, v in idlib.baseline().items()} | {PARAMETER: values}
-    margins = sympy.lambdify([symbol(k) for k in names], [c.margin for c in on_path], modules="numpy")(
-        *(point[k] for k in names))
+    point = {k: float(v) for k, v in idlib.baseline().items()} | {PARAMETER: values}
+    margins = evaluate_at(idlib, [c.margin for c in on_path], point)
     frame = crisis.frame.assign(ceasefire_holds=month.frame["category"],
-                                **{c.label: np.broadcast_to(np.asarray(m, dtype=float), DAYS.shape)
-                                   for c, m in zip(on_path, margins, strict=True)})
+                                **{c.label: m for c, m in zip(on_path, margins, strict=True)})
     write_text("idlib_shock.csv", frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
     numbers = {"per_day": PER_DAY, "days": int(DAYS[-1]), "delta": DELTA, "outcome": OUTCOME,
                "first_break_day": crisis.first_break,

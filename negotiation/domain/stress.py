@@ -743,6 +743,25 @@ def draw_columns(scenario: Scenario, vary: Sequence[str] | None, n: int, seed: i
     return varied, draws, {k: draws[k] if k in draws else np.full(n, float(base[k])) for k in names}
 
 
+def _size(values: Mapping[str, Any]) -> int:
+    return max((np.size(v) for v in values.values()), default=1)
+
+
+def evaluate_at(scenario: Scenario, exprs: Sequence[sympy.Expr], values: Mapping[str, Any]) -> np.ndarray:
+    """Expressions in the scenario's parameters at many points at once, shape ``(len(exprs), n)``.
+
+    ``values`` gives every parameter (arrays of one length, or numbers).  Every column is
+    broadcast to full length first: numpy's ``select`` (sympy's ``Piecewise``) cannot mix scalar
+    and array conditions.
+    """
+    names = list(scenario.parameters)
+    n = _size(values)
+    columns = [np.broadcast_to(np.asarray(values[k], dtype=float), (n,)) for k in names]
+    f = sympy.lambdify([symbol(k) for k in names], list(exprs), modules="numpy")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.array([np.broadcast_to(np.asarray(v, dtype=float), (n,)) for v in f(*columns)])
+
+
 def repeated_thresholds(scenario: Scenario, repeated: str, values: Mapping[str, Any], tol: float = 1e-9
                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A repeated game's thresholds at many parameter points at once, from its exact closed forms.
@@ -753,17 +772,9 @@ def repeated_thresholds(scenario: Scenario, repeated: str, values: Mapping[str, 
     a stage equilibrium, at each point.
     """
     symbolic = scenario.sustainability(repeated, symbolic=True)
-    names = list(scenario.parameters)
-    n = max((np.size(v) for v in values.values()), default=1)
-    # every column at full length: numpy's select (sympy's Piecewise) cannot mix scalar and array conditions
-    columns = [np.broadcast_to(np.asarray(values[k], dtype=float), (n,)) for k in names]
 
     def evaluate(exprs: Sequence[sympy.Expr]) -> np.ndarray:
-        if not exprs:
-            return np.zeros((1, n))
-        f = sympy.lambdify([symbol(k) for k in names], list(exprs), modules="numpy")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.array([np.broadcast_to(np.asarray(v, dtype=float), (n,)) for v in f(*columns)])
+        return evaluate_at(scenario, exprs, values) if exprs else np.zeros((1, _size(values)))
 
     coop = evaluate([c.critical for c in symbolic.constraints if c.phase == "cooperate"]).max(axis=0)
     rest = evaluate([c.critical for c in symbolic.constraints if c.phase != "cooperate"]).max(axis=0)
@@ -814,17 +825,11 @@ class Tornado:
 
 def outcome_slack(scenario: Scenario, outcome: str, values: Mapping[str, Any]) -> np.ndarray:
     """An outcome's slack at many points at once (see :class:`Tornado`); ``values`` gives every parameter."""
-    names = list(scenario.parameters)
-    n = max((np.size(v) for v in values.values()), default=1)
-    columns = [np.broadcast_to(np.asarray(values[k], dtype=float), (n,)) for k in names]
-    best = np.full(n, -np.inf)
+    best = np.full(_size(values), -np.inf)
     for _, _, conds in scenario.outcome_conditions(outcome):
         if not conds:
-            return np.full(n, np.inf)
-        f = sympy.lambdify([symbol(k) for k in names], [c.margin for c in conds], modules="numpy")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            margins = np.array([np.broadcast_to(np.asarray(m, dtype=float), (n,)) for m in f(*columns)])
-        best = np.maximum(best, margins.min(axis=0))
+            return np.full(best.size, np.inf)
+        best = np.maximum(best, evaluate_at(scenario, [c.margin for c in conds], values).min(axis=0))
     return best
 
 
