@@ -60,6 +60,14 @@ class BudgetError(SolverError):
     """An exhaustive method was asked for a game beyond its size budget."""
 
 
+class TimeLimitError(BudgetError):
+    """A computation reached its time limit (see :mod:`negotiation.deadline`); the message says how far it got."""
+
+
+class CancelledError(NegotiationError):
+    """A computation was stopped by its cancellation check (see :mod:`negotiation.deadline`)."""
+
+
 class VerificationError(NegotiationError):
     """A solver produced a profile that fails the independent regret check.
 

@@ -30,17 +30,9 @@ from fractions import Fraction
 
 import sympy
 
+from negotiation import limits
 from negotiation.engine.numbers import decimal_fraction
 from negotiation.errors import GameError, suggest
-
-MAX_LENGTH = 2000
-"""Longest accepted expression text, in characters."""
-MAX_EXPONENT = 64
-"""Largest absolute value of a constant exponent."""
-MAX_CONSTANT_BITS = 4096
-"""Largest constant a power may produce, in bits of its numerator or denominator."""
-MAX_DEPTH = 200
-"""Deepest accepted nesting of the syntax tree."""
 
 _FUNCTIONS = {
     "min": (sympy.Min, None),
@@ -147,7 +139,7 @@ def parse_expression(text: str, parameters: Iterable[str], where: str = "") -> s
     ------
     ExpressionError
         If the text is not in the grammar of this module, names an unknown parameter,
-        or has a constant exponent larger than :data:`MAX_EXPONENT`.
+        or has a constant exponent larger than ``negotiation.limits.MAX_EXPONENT``.
 
     Examples
     --------
@@ -158,8 +150,9 @@ def parse_expression(text: str, parameters: Iterable[str], where: str = "") -> s
         raise ExpressionError(f"a payoff must be a number or a string, not {type(text).__name__}", repr(text), where)
     if not isinstance(text, str):
         return _number(text, repr(text), where)
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"expression longer than {MAX_LENGTH} characters", text, where)
+    if len(text) > limits.MAX_EXPRESSION_LENGTH:
+        raise ExpressionError(limits.over("characters in the expression", "MAX_EXPRESSION_LENGTH", len(text)),
+                              text[:200], where)
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as err:
@@ -190,8 +183,9 @@ class _Translator:
         return ExpressionError(message, self.text, self.where)
 
     def visit(self, node: ast.AST, depth: int) -> sympy.Basic:
-        if depth > MAX_DEPTH:
-            raise self.fail(f"expression nested deeper than {MAX_DEPTH} levels")
+        if depth > limits.MAX_EXPRESSION_DEPTH:
+            raise self.fail(f"expression nested deeper than {limits.MAX_EXPRESSION_DEPTH} levels "
+                            "(negotiation.limits.MAX_EXPRESSION_DEPTH)")
         d = depth + 1
         if isinstance(node, ast.Constant):
             return _number(node.value, self.text, self.where)
@@ -236,8 +230,9 @@ class _Translator:
         raise self.fail(f"unknown parameter {ident!r}{suggest(ident, self.known)}; known parameters: {known}")
 
     def power(self, base: sympy.Basic, exponent: sympy.Basic) -> sympy.Basic:
-        if exponent.is_Number and abs(exponent) > MAX_EXPONENT:
-            raise self.fail(f"exponent {exponent} is larger than {MAX_EXPONENT} in absolute value")
+        if exponent.is_Number and abs(exponent) > limits.MAX_EXPONENT:
+            raise self.fail(f"exponent {exponent} is larger than {limits.MAX_EXPONENT} in absolute value "
+                            "(negotiation.limits.MAX_EXPONENT)")
         if not exponent.is_Number and not exponent.free_symbols:
             raise self.fail("constant exponents must be plain numbers")
         if exponent.free_symbols and any(p.exp.free_symbols for p in exponent.atoms(sympy.Pow)):
@@ -248,8 +243,8 @@ class _Translator:
                 raise self.fail("division by zero")
             num, den = sympy.fraction(base)
             bits = max(int(num).bit_length(), int(den).bit_length()) * abs(exponent)
-            if bits > MAX_CONSTANT_BITS:
-                raise self.fail(f"constant power too large (about {int(bits)} bits)")
+            if bits > limits.MAX_CONSTANT_BITS:
+                raise self.fail(limits.over("bits of a constant power", "MAX_CONSTANT_BITS", int(bits)))
         return base**exponent
 
     def call(self, node: ast.Call, depth: int) -> sympy.Basic:
@@ -268,8 +263,9 @@ class _Translator:
         return func(*args)
 
     def condition(self, node: ast.AST, depth: int) -> sympy.Basic:
-        if depth > MAX_DEPTH:
-            raise self.fail(f"expression nested deeper than {MAX_DEPTH} levels")
+        if depth > limits.MAX_EXPRESSION_DEPTH:
+            raise self.fail(f"expression nested deeper than {limits.MAX_EXPRESSION_DEPTH} levels "
+                            "(negotiation.limits.MAX_EXPRESSION_DEPTH)")
         d = depth + 1
         if isinstance(node, ast.Compare):
             terms = [self.visit(node.left, d), *(self.visit(c, d) for c in node.comparators)]

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from negotiation import limits
 from negotiation.engine.expressions import parse_expression, symbol
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.numbers import to_fraction
@@ -42,7 +43,6 @@ from negotiation.engine.parametric import ParametricGame, symbol_values
 from negotiation.errors import BudgetError, GameError
 
 CHANCE = "(chance)"
-MAX_PROFILES = 1_000_000
 
 Path = tuple[int, ...]
 InfosetKey = tuple[int, str]  # (player index, label)
@@ -131,35 +131,42 @@ class ExtensiveFormGame:
         members: dict[InfosetKey, list[Path]] = {}
         keys: dict[Path, InfosetKey] = {}
         n = len(players)
-        for path, node in self.walk():
-            where = f"node {self.describe(path)}"
+        nodes = self.walk()
+        if len(nodes) > limits.MAX_TREE_NODES:
+            raise GameError(limits.over("nodes of the tree", "MAX_TREE_NODES", len(nodes)))
+        for path, node in nodes:
+            if len(path) > limits.MAX_TREE_DEPTH:
+                raise GameError(limits.over("depth of the tree", "MAX_TREE_DEPTH", len(path)))
             if node.is_leaf:
                 if len(node.payoffs) != n:
-                    raise GameError(f"{where}: a leaf needs {n} payoffs, has {len(node.payoffs)}")
+                    raise GameError(f"node {self.describe(path)}: a leaf needs {n} payoffs, has {len(node.payoffs)}")
                 for v in node.payoffs:
                     if isinstance(v, sympy.Basic) and self.parameters:
                         continue
                     if isinstance(v, bool) or not isinstance(v, (int, float, Fraction, np.integer, np.floating)):
-                        raise GameError(f"{where}: payoff {v!r} is not a number (declare parameters= for expressions)")
+                        raise GameError(f"node {self.describe(path)}: payoff {v!r} is not a number "
+                                        "(declare parameters= for expressions)")
                 continue
             if len(node.actions) != len(node.children) or len(set(node.actions)) != len(node.actions):
-                raise GameError(f"{where}: actions must be distinct, one per child")
+                raise GameError(f"node {self.describe(path)}: actions must be distinct, one per child")
             if node.player == CHANCE:
                 symbolic = any(isinstance(p, sympy.Basic) and p.free_symbols for p in node.probs)
                 if any(isinstance(p, str) for p in node.probs):
-                    raise GameError(f"{where}: a chance probability is an expression; declare parameters= for it")
+                    raise GameError(f"node {self.describe(path)}: a chance probability is an expression; "
+                                    "declare parameters= for it")
                 bad = len(node.probs) != len(node.children) or (
                     sympy.simplify(sum(node.probs) - 1) != 0 if symbolic else
                     (any(p < 0 for p in node.probs) or sum(node.probs) != 1))
                 if bad:
-                    raise GameError(f"{where}: chance probabilities {[str(p) for p in node.probs]} are not a "
-                                    "distribution" + (" (they must sum to 1 identically)" if symbolic else ""))
+                    raise GameError(f"node {self.describe(path)}: chance probabilities {[str(p) for p in node.probs]} "
+                                    "are not a distribution"
+                                    + (" (they must sum to 1 identically)" if symbolic else ""))
                 continue
             if node.player not in players:
-                raise GameError(f"{where}: unknown player {node.player!r}; players: {list(players)}")
+                raise GameError(f"node {self.describe(path)}: unknown player {node.player!r}; players: {list(players)}")
             key = (players.index(node.player), node.infoset or "/".join(self.action_names(path)) or "root")
             if key in infosets and infosets[key] != node.actions:
-                raise GameError(f"{where}: information set {key[1]!r} of {node.player} has actions "
+                raise GameError(f"node {self.describe(path)}: information set {key[1]!r} of {node.player} has actions "
                                 f"{list(infosets[key])} elsewhere, {list(node.actions)} here")
             infosets[key] = node.actions
             members.setdefault(key, []).append(path)
@@ -345,9 +352,9 @@ class ExtensiveFormGame:
     def plans(self, i: int) -> list[dict[InfosetKey, int]]:
         """The reduced pure strategies of player ``i``: an action at each information set its
         own earlier actions do not exclude."""
-        if self.plan_count(i) > MAX_PROFILES:
-            raise BudgetError(f"player {self.players[i]} has {self.plan_count(i):,} reduced strategies, over "
-                              f"{MAX_PROFILES:,}; for two-player zero-sum trees use the sequence form")
+        if self.plan_count(i) > limits.MAX_STRATEGIC_PROFILES:
+            raise BudgetError(limits.over(f"reduced strategies of {self.players[i]}", "MAX_STRATEGIC_PROFILES",
+                                          self.plan_count(i)) + "; for two-player zero-sum trees use the sequence form")
         sets = sorted(self.player_infosets(i), key=lambda k: (len(self.sequence(k)), self._members[k][0]))
         plans: list[dict[InfosetKey, int]] = [{}]
         for key in sets:
@@ -359,8 +366,8 @@ class ExtensiveFormGame:
                 else:
                     grown.append(plan)
             plans = grown
-            if len(plans) > MAX_PROFILES:
-                raise BudgetError(f"player {self.players[i]} has over {MAX_PROFILES:,} reduced strategies")
+            if len(plans) > limits.MAX_STRATEGIC_PROFILES:
+                raise BudgetError(limits.over(f"reduced strategies of {self.players[i]}", "MAX_STRATEGIC_PROFILES"))
         return plans
 
     def plan_name(self, i: int, plan: Mapping[InfosetKey, int]) -> str:
@@ -394,9 +401,10 @@ class ExtensiveFormGame:
         Nash conditions and thresholds :mod:`negotiation.engine.symbolic` can analyse.
         """
         counts = [self.plan_count(i) for i in range(self.n_players)]
-        if math.prod(counts) > MAX_PROFILES:
-            raise BudgetError(f"the reduced strategic form has {math.prod(counts):,} profiles, over {MAX_PROFILES:,}; "
-                              "for two-player zero-sum trees use the sequence form (method 'sequence')")
+        if math.prod(counts) > limits.MAX_STRATEGIC_PROFILES:
+            raise BudgetError(limits.over("profiles of the reduced strategic form", "MAX_STRATEGIC_PROFILES",
+                                          math.prod(counts))
+                              + "; for two-player zero-sum trees use the sequence form (method 'sequence')")
         plans = [self.plans(i) for i in range(self.n_players)]
         shape = tuple(len(p) for p in plans)
         exact = all(isinstance(v, (int, Fraction, np.integer)) for _, nd in self.walk() for v in nd.payoffs)

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from negotiation.errors import GameError
+
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _RATIO = re.compile(r"^[+-]?\d+/\d+$")
 
@@ -28,6 +30,10 @@ def parse_number(text: str) -> Fraction:
         If ``text`` is not such a number (names, expressions, ``nan``, ``inf``).
     """
     t = text.strip()
+    if t.isdigit() or (t[:1] == "-" and t[1:].isdigit()):
+        if len(t) > 4000:
+            raise ValueError(f"{t[:20]}... has over 4,000 digits")
+        return Fraction(int(t))
     if _RATIO.match(t):
         num, den = t.split("/")
         if int(den) == 0:
@@ -85,9 +91,13 @@ def exact_array(values: object) -> np.ndarray:
 def float_array(values: object) -> np.ndarray:
     """A ``float64`` array; Fractions are rounded to the nearest float."""
     arr = np.asarray(values)
-    if arr.dtype == object:
-        return np.vectorize(float, otypes=[float])(arr) if arr.size else arr.astype(float)
-    return arr.astype(float)
+    try:
+        if arr.dtype == object:
+            return np.vectorize(float, otypes=[float])(arr) if arr.size else arr.astype(float)
+        return arr.astype(float)
+    except OverflowError:
+        raise GameError("a payoff is too large for a float (over about 1.8e308): solve exactly instead "
+                        "(exact=True, or --exact)") from None
 
 
 def is_exact(arr: np.ndarray) -> bool:

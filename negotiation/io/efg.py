@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from negotiation import limits
 from negotiation.engine.extensive import CHANCE, ExtensiveFormGame, Node
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.numbers import decimal_fraction, fraction_str
@@ -25,8 +26,6 @@ from negotiation.io.atomic import atomic_write_text
 from negotiation.io.nfg import blank_to_default
 from negotiation.io.text import read_text
 from negotiation.io.tokens import TokenStream
-
-MAX_PROFILES = 1_000_000
 
 
 @dataclass
@@ -55,7 +54,13 @@ class ExtensiveFormText:
 
 
 def parse_efg(text: str, path: str = "<string>") -> ExtensiveFormText:
-    """Parse the text of an .efg file."""
+    """Parse the text of an .efg file.
+
+    Nodes are read in one pass with an explicit stack (no recursion), within
+    ``negotiation.limits.MAX_TREE_NODES`` nodes, ``MAX_TREE_DEPTH`` levels and
+    ``MAX_STRATEGIES`` actions at a node.  An outcome number given payoffs twice is an
+    error naming both lines.
+    """
     ts = TokenStream(text, path)
     title, players = ts.header("EFG", 2)
     comment = ""
@@ -63,6 +68,7 @@ def parse_efg(text: str, path: str = "<string>") -> ExtensiveFormText:
         comment = ts.next("comment").text
     infosets: dict[tuple[int, int], list[str]] = {}
     outcomes: dict[int, list[Fraction]] = {}
+    defined_at: dict[int, int] = {}
     n = len(players)
 
     def outcome(field_name: str) -> int:
@@ -70,22 +76,28 @@ def parse_efg(text: str, path: str = "<string>") -> ExtensiveFormText:
         if k < 0:
             raise ts.error(f"outcome number {k} is negative", field_name)
         if k and (t := ts.peek()) is not None and t.kind == "str":
+            line = ts.line
             ts.next("outcome name")
             ts.expect("{", "outcome payoffs")
             values = [ts.number(f"outcome {k} payoffs") for _ in range(n)]
             ts.expect("}", f"outcome {k} payoffs (exactly {n} numbers)")
+            if k in outcomes and outcomes[k] != values:
+                raise GameFormatError(f"outcome {k} is given other payoffs than at line {defined_at[k]}", path, line,
+                                      "outcome payoffs")
             outcomes[k] = values
+            defined_at.setdefault(k, line)
         elif k and k not in outcomes:
             raise ts.error(f"outcome {k} is used before its payoffs are given", field_name)
         return k
 
-    def node() -> _Node:
+    def node() -> tuple[_Node, int]:
+        """One node's own fields, and how many children follow it."""
         tok = ts.expect("word", "node type")
         if tok.text not in ("p", "c", "t"):
             raise GameFormatError(f"node type must be p, c or t, not {tok.text!r}", path, tok.line, "node type")
         node_name = ts.expect("str", "node name").text
         if tok.text == "t":
-            return _Node("t", outcome=outcome("terminal outcome"), name=node_name)
+            return _Node("t", outcome=outcome("terminal outcome"), name=node_name), 0
         if tok.text == "p":
             player = ts.integer("player number")
             if not 1 <= player <= n:
@@ -103,6 +115,8 @@ def parse_efg(text: str, path: str = "<string>") -> ExtensiveFormText:
             actions = []
             while (t := ts.peek()) is not None and t.kind == "str":
                 actions.append(ts.next("actions").text)
+                if len(actions) > limits.MAX_STRATEGIES:
+                    raise ts.error(limits.over("actions at one node", "MAX_STRATEGIES"), "actions")
                 if player == 0:
                     probs.append(ts.number("chance probability"))
             ts.expect("}", "actions")
@@ -113,19 +127,33 @@ def parse_efg(text: str, path: str = "<string>") -> ExtensiveFormText:
             infosets[key] = actions
             if player == 0:
                 if any(p < 0 for p in probs) or sum(probs) != 1:
-                    shown = [str(p) for p in probs]
+                    shown = [str(p) for p in probs[:10]]
                     raise ts.error(f"chance probabilities {shown} are not a distribution", "chance probability")
                 infosets[(0, -len(infosets) - 1)] = actions  # chance sets are not shared
         elif key not in infosets or player == 0:
             raise ts.error(f"information set {iset} is used before its actions are listed", "actions")
         nd = _Node("p" if player else "c", player, iset, outcome("node outcome"), probs, infoset_name=iset_name,
                    name=node_name, actions=actions if player == 0 else [])
-        nd.children = [node() for _ in range(len(probs) if player == 0 else len(infosets[key]))]
-        return nd
+        return nd, len(probs) if player == 0 else len(infosets[key])
 
-    root = node()
+    root, arity = node()
+    open_nodes: list[tuple[_Node, int, int]] = [(root, arity, 0)] if arity else []  # (node, children, depth)
+    count = 1
+    while open_nodes:
+        child, arity = node()
+        count += 1
+        if count > limits.MAX_TREE_NODES:
+            raise ts.error(limits.over("nodes", "MAX_TREE_NODES"), "nodes")
+        parent, wanted, depth = open_nodes[-1]
+        if depth + 1 > limits.MAX_TREE_DEPTH:
+            raise ts.error(limits.over("depth of the tree", "MAX_TREE_DEPTH"), "nodes")
+        parent.children.append(child)
+        if len(parent.children) == wanted:
+            open_nodes.pop()
+        if arity:
+            open_nodes.append((child, arity, depth + 1))
     if not ts.at_end():
-        raise ts.error(f"unexpected {ts.peek().text!r} after the last node", "nodes")  # type: ignore[union-attr]
+        raise ts.error(f"unexpected {ts.peek().text[:40]!r} after the last node", "nodes")  # type: ignore[union-attr]
     infosets = {k: v for k, v in infosets.items() if k[0] > 0}
     return ExtensiveFormText(title, players, root, infosets, outcomes, comment)
 
@@ -134,10 +162,11 @@ def strategic_form(efg: ExtensiveFormText, path: str = "<string>") -> NormalForm
     """The (unreduced) strategic form: a pure strategy picks one action per information set."""
     n = len(efg.players)
     own = [sorted(k for k in efg.infosets if k[0] == i + 1) for i in range(n)]
+    shape = tuple(max(1, math.prod(len(efg.infosets[k]) for k in sets)) for sets in own)
+    if math.prod(shape) > limits.MAX_STRATEGIC_PROFILES:
+        raise BudgetError(f"{path}: " + limits.over("pure profiles of the strategic form", "MAX_STRATEGIC_PROFILES",
+                                                    math.prod(shape)))
     choices = [list(itertools.product(*(range(len(efg.infosets[k])) for k in sets))) for sets in own]
-    shape = tuple(max(1, len(c)) for c in choices)
-    if math.prod(shape) > MAX_PROFILES:
-        raise BudgetError(f"{path}: the strategic form has {math.prod(shape):,} pure profiles, over {MAX_PROFILES:,}")
     names = []
     for i in range(n):
         labels = [
@@ -161,18 +190,20 @@ def strategic_form(efg: ExtensiveFormText, path: str = "<string>") -> NormalForm
 
 
 def _expected(
-    nd: _Node, plan: dict[tuple[int, int], int], outcomes: dict[int, list[Fraction]], n: int
+    root: _Node, plan: dict[tuple[int, int], int], outcomes: dict[int, list[Fraction]], n: int
 ) -> list[Fraction]:
-    here = list(outcomes.get(nd.outcome, [Fraction(0)] * n))
-    if nd.kind == "t":
-        return here
-    if nd.kind == "c":
-        for p, child in zip(nd.probs, nd.children, strict=True):
-            sub = _expected(child, plan, outcomes, n)
-            here = [h + p * s for h, s in zip(here, sub, strict=True)]
-        return here
-    sub = _expected(nd.children[plan[(nd.player, nd.infoset)]], plan, outcomes, n)
-    return [h + s for h, s in zip(here, sub, strict=True)]
+    """Expected payoffs of a pure plan: outcomes along the path, weighted by chance (an explicit stack)."""
+    total = [Fraction(0)] * n
+    stack: list[tuple[_Node, Fraction]] = [(root, Fraction(1))]
+    while stack:
+        nd, weight = stack.pop()
+        if nd.outcome:
+            total = [t + weight * v for t, v in zip(total, outcomes[nd.outcome], strict=True)]
+        if nd.kind == "c":
+            stack.extend((child, weight * p) for p, child in zip(nd.probs, nd.children, strict=True))
+        elif nd.kind == "p":
+            stack.append((nd.children[plan[(nd.player, nd.infoset)]], weight))
+    return total
 
 
 def read_efg(path: str | os.PathLike[str]) -> NormalFormGame:
@@ -187,27 +218,44 @@ def to_tree(efg: ExtensiveFormText) -> ExtensiveFormGame:
     players = tuple(blank_to_default(efg.players, "P"))
     n = len(players)
     labels: dict[tuple[int, int], str] = {}
+    taken: dict[int, set[str]] = {}  # each player's labels so far
 
     def label(nd: _Node) -> str:
         key = (nd.player, nd.infoset)
         if key not in labels:
-            taken = {v for (p, _), v in labels.items() if p == nd.player}
+            used = taken.setdefault(nd.player, set())
             text = nd.infoset_name or str(nd.infoset)
-            labels[key] = text if text not in taken else f"{text} ({nd.infoset})"
+            labels[key] = text if text not in used else f"{text} ({nd.infoset})"
+            used.add(labels[key])
         return labels[key]
 
-    def build(nd: _Node, carried: list[Fraction]) -> Node:
-        here = [c + v for c, v in zip(carried, efg.outcomes.get(nd.outcome, [Fraction(0)] * n), strict=True)]
+    def built(nd: _Node, here: list[Fraction], children: tuple[Node, ...]) -> Node:
         if nd.kind == "t":
             return Node(payoffs=tuple(here), name=nd.name)
         if nd.kind == "c":
-            return Node(CHANCE, tuple(nd.actions), tuple(build(c, here) for c in nd.children), probs=tuple(nd.probs),
-                        name=nd.name)
+            return Node(CHANCE, tuple(nd.actions), children, probs=tuple(nd.probs), name=nd.name)
         actions = efg.infosets[(nd.player, nd.infoset)]
-        return Node(players[nd.player - 1], tuple(actions), tuple(build(c, here) for c in nd.children), label(nd),
-                    name=nd.name)
+        return Node(players[nd.player - 1], tuple(actions), children, label(nd), name=nd.name)
 
-    return ExtensiveFormGame(players, build(efg.root, [Fraction(0)] * n), efg.title)
+    # bottom-up with an explicit stack: outcomes carried down, nodes built on the way back up
+    zero = [Fraction(0)] * n
+    done: list[Node] = []
+    stack: list[tuple[_Node, list[Fraction], bool]] = [(efg.root, zero, False)]
+    while stack:
+        nd, carried, expanded = stack.pop()
+        if expanded:
+            k = len(nd.children)
+            children = tuple(done[len(done) - k:])
+            del done[len(done) - k:]
+            done.append(built(nd, carried, children))
+            continue
+        here = [c + v for c, v in zip(carried, efg.outcomes[nd.outcome], strict=True)] if nd.outcome else carried
+        if not nd.children:
+            done.append(built(nd, here, ()))
+            continue
+        stack.append((nd, here, True))
+        stack.extend((c, here, False) for c in reversed(nd.children))
+    return ExtensiveFormGame(players, done[0], efg.title)
 
 
 def read_efg_tree(path: str | os.PathLike[str]) -> ExtensiveFormGame:

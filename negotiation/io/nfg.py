@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from negotiation import limits
 from negotiation.engine.game import NormalFormGame
 from negotiation.errors import GameError, GameFormatError
 from negotiation.io.text import read_text
@@ -42,6 +43,9 @@ def parse_nfg(text: str, path: str = "<string>") -> NormalFormGame:
         shape = []
         while (t := ts.peek()) is not None and t.kind == "word":
             count = ts.integer("strategies")
+            if not 0 <= count <= limits.MAX_STRATEGIES:
+                raise ts.error("a negative number of strategies" if count < 0 else
+                               limits.over("strategies of one player", "MAX_STRATEGIES", count), "strategies")
             shape.append(count)
         ts.expect("}", "strategies")
         strategies = [[str(k + 1) for k in range(c)] for c in shape]
@@ -56,6 +60,10 @@ def parse_nfg(text: str, path: str = "<string>") -> NormalFormGame:
         if not labels:
             raise ts.error(f"player {name!r} has no strategies", "strategies")
     shape = [len(s) for s in strategies]
+    entries = math.prod(shape) * len(players)
+    if entries > limits.MAX_PAYOFF_ENTRIES:
+        raise ts.error(limits.over(f"payoff entries of a {'x'.join(map(str, shape))} game", "MAX_PAYOFF_ENTRIES",
+                                   entries), "strategies")
     if (t := ts.peek()) is not None and t.kind == "str":
         ts.next("comment")  # the comment; see nfg_comment()
     n = len(players)

@@ -2,91 +2,88 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 from fractions import Fraction
+from typing import NamedTuple
 
+from negotiation import limits
 from negotiation.engine.numbers import parse_number
 from negotiation.errors import GameFormatError
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str  # "str", "{", "}", "word"
     text: str
     line: int
 
 
+_TOKEN = re.compile(r'([{}])|"((?:[^"\\]|\\.)*)"|([^\s{},"]+)|(")', re.S)  # white space and commas between
+_ESCAPE = re.compile(r"\\(.)", re.S)
+
+
 class TokenStream:
-    """Tokens of a Gambit file with their line numbers; errors name file and line."""
+    """Tokens of a Gambit file with their line numbers, read lazily; errors name file and line.
+
+    The lexer is one regular expression applied as the parser asks for tokens, so a file
+    of any size is read in memory proportional to the text, not to its number of tokens.
+    """
 
     def __init__(self, text: str, path: str) -> None:
         self.path = path
-        self.tokens = self._lex(text)
-        self.pos = 0
+        self._text = text
+        self._matches = _TOKEN.finditer(text)
+        self._line = 1
+        self._at = 0  # where line counting has reached
+        self._ahead: Token | None = None
+        self._last_line = 1
+        self._advance()
 
-    def _lex(self, text: str) -> list[Token]:
-        out: list[Token] = []
-        i, line, n = 0, 1, len(text)
-        while i < n:
-            c = text[i]
-            if c == "\n":
-                line += 1
-                i += 1
-            elif c.isspace() or c == ",":
-                i += 1
-            elif c in "{}":
-                out.append(Token(c, c, line))
-                i += 1
-            elif c == '"':
-                start_line = line
-                j = i + 1
-                buf = []
-                while j < n and text[j] != '"':
-                    if text[j] == "\\" and j + 1 < n:
-                        j += 1
-                    if text[j] == "\n":
-                        line += 1
-                    buf.append(text[j])
-                    j += 1
-                if j >= n:
-                    raise GameFormatError("unterminated string", self.path, start_line)
-                out.append(Token("str", "".join(buf), start_line))
-                i = j + 1
+    def _advance(self) -> None:
+        """Read the next token into ``self._ahead`` (``None`` at the end)."""
+        for m in self._matches:
+            kind = m.lastindex
+            self._line += self._text.count("\n", self._at, m.start())
+            self._at = m.start()
+            line = self._line
+            if kind == 1:
+                self._ahead = Token(m.group(1), m.group(1), line)
+            elif kind == 2:
+                raw = m.group(2)
+                self._ahead = Token("str", _ESCAPE.sub(r"\1", raw) if "\\" in raw else raw, line)
+            elif kind == 3:
+                self._ahead = Token("word", m.group(3), line)
             else:
-                j = i
-                while j < n and not text[j].isspace() and text[j] not in '{},"':
-                    j += 1
-                out.append(Token("word", text[i:j], line))
-                i = j
-        return out
+                raise GameFormatError("unterminated string", self.path, line)
+            return
+        self._ahead = None
 
     @property
     def line(self) -> int:
-        if self.pos < len(self.tokens):
-            return self.tokens[self.pos].line
-        return self.tokens[-1].line if self.tokens else 1
+        return self._ahead.line if self._ahead is not None else self._last_line
 
     def error(self, message: str, field: str | None = None) -> GameFormatError:
         return GameFormatError(message, self.path, self.line, field)
 
     def peek(self) -> Token | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+        return self._ahead
 
     def next(self, field: str) -> Token:
-        tok = self.peek()
+        tok = self._ahead
         if tok is None:
             raise self.error("the file ends too early (truncated?)", field)
-        self.pos += 1
+        self._last_line = tok.line
+        self._advance()
         return tok
 
     def expect(self, kind: str, field: str) -> Token:
-        tok = self.next(field)
+        tok = self.peek()
+        if tok is None:
+            raise self.error("the file ends too early (truncated?)", field)
         if tok.kind != kind:
-            shown = f'"{tok.text}"' if tok.kind == "str" else tok.text
+            shown = f'"{tok.text[:40]}"' if tok.kind == "str" else tok.text[:40]
             want = {"str": "a quoted string", "{": "'{'", "}": "'}'", "word": "a number"}[kind]
-            self.pos -= 1
             raise self.error(f"expected {want}, found {shown}", field)
-        return tok
+        return self.next(field)
 
     def number(self, field: str) -> Fraction:
         tok = self.expect("word", field)
@@ -98,6 +95,8 @@ class TokenStream:
     def integer(self, field: str) -> int:
         tok = self.expect("word", field)
         try:
+            if len(tok.text) > 20:
+                raise ValueError
             return int(tok.text)
         except ValueError:
             raise GameFormatError(f"expected an integer, found {tok.text!r}", self.path, tok.line, field) from None
@@ -108,6 +107,8 @@ class TokenStream:
         out = []
         while (tok := self.peek()) is not None and tok.kind == "str":
             out.append(self.next(field).text)
+            if len(out) > limits.MAX_STRATEGIES:
+                raise self.error(limits.over("names in one list", "MAX_STRATEGIES"), field)
         self.expect("}", field)
         return out
 
@@ -127,7 +128,9 @@ class TokenStream:
         players = self.strings("players")
         if not players:
             raise self.error("the game has no players", "players")
+        if len(players) > limits.MAX_PLAYERS:
+            raise self.error(limits.over("players", "MAX_PLAYERS", len(players)), "players")
         return title, players
 
     def at_end(self) -> bool:
-        return self.pos >= len(self.tokens)
+        return self._ahead is None

@@ -8,11 +8,13 @@ at most ``tol`` times the payoff scale otherwise.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 import numpy as np
 
+from negotiation import limits
+from negotiation.deadline import limited
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.methods import METHODS
 from negotiation.engine.numbers import float_array
@@ -22,11 +24,9 @@ from negotiation.errors import BudgetError, SolverError, VerificationError
 
 __all__ = ["METHODS", "Continuum", "Equilibrium", "SolveResult", "solve"]
 
+AUTO_QHULL_SIZE = 15
+"""Method 'auto' on a float two-player game past the budget of exact pivoting tries qhull up to this many strategies."""
 
-#: Size budgets of the exhaustive methods.
-MAX_SUPPORT_PAIRS = 10**7  # two players: C(m + n, m) equal-size support pairs
-MAX_SUPPORT_PROFILES = 4_000  # n players: prod(2^s_i - 1) support profiles
-MAX_PURE_CELLS = 10**8
 
 
 def solve(
@@ -38,6 +38,9 @@ def solve(
     tol: float = 1e-9,
     starts: int = 20,
     rng: int | np.random.Generator | None = 0,
+    time_limit: float | None = None,
+    cancel: Callable[[], bool] | None = None,
+    progress: bool | None = None,
 ) -> SolveResult:
     """Compute equilibria of a normal-form game.
 
@@ -56,7 +59,10 @@ def solve(
         constant-sum games).
         ``"numeric"``: n-player equilibria from a Lyapunov function minimised from
         ``starts`` seeded starting points; not guaranteed complete.
-        ``"auto"``: ``"all"`` within its size budget, else ``"one"``/``"numeric"``.
+        ``"auto"``: ``"all"`` where it finishes quickly for the game's size (two players:
+        within ``negotiation.limits.MAX_SUPPORT_PAIRS``, or any float game qhull can
+        take; n players: up to ``negotiation.limits.AUTO_SUPPORT_PROFILES`` support
+        profiles), else ``"one"`` (two players) or ``"numeric"``.
     exact : bool
         Rational arithmetic end to end (two players): equilibria are Fractions and
         their regret is exactly 0.  Float payoffs are read as the rationals they are.
@@ -68,6 +74,16 @@ def solve(
         Starting points of the numeric method.
     rng : int or numpy Generator
         Seed of the numeric method's starting points (no global state is used).
+    time_limit : float, optional
+        Seconds of wall-clock time; past it a :class:`~negotiation.errors.TimeLimitError`
+        says how far the method got and what cheaper method to try (see
+        :mod:`negotiation.deadline`).  ``None``: no limit.
+    cancel : callable, optional
+        Polled as the method runs; when it returns true a
+        :class:`~negotiation.errors.CancelledError` stops it.
+    progress : bool or None
+        A progress bar (tqdm, on stderr) for long enumerations; ``None``: on a terminal,
+        once a run has lasted two seconds.
 
     Returns
     -------
@@ -79,21 +95,41 @@ def solve(
         Unknown method, or a method that does not apply to this game.
     BudgetError
         An exhaustive method on a game beyond its size budget.
+    TimeLimitError, CancelledError
+        The method was stopped by ``time_limit`` or ``cancel``.
     """
     if method not in METHODS:
         raise SolverError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     two = game.n_players == 2
     if method == "auto":
-        if two:
-            method = "all" if bimatrix.combinations_budget(*game.shape) <= MAX_SUPPORT_PAIRS else "one"
+        if two:  # float games past the budget of exact pivoting: qhull, if the game is nondegenerate
+            small = bimatrix.combinations_budget(*game.shape) <= limits.MAX_SUPPORT_PAIRS
+            method = "all" if small else "all-or-one" if not exact and max(game.shape) <= AUTO_QHULL_SIZE else "one"
         else:
-            method = "all" if polynomial.support_profiles(game.shape) <= MAX_SUPPORT_PROFILES else "numeric"
+            method = "all" if polynomial.support_profiles(game.shape) <= limits.AUTO_SUPPORT_PROFILES else "numeric"
+    size = "x".join(map(str, game.shape))
+    hint = {"all": "use method 'one' (Lemke-Howson) for one equilibrium" if two else "use method 'numeric'",
+            "one": "use method 'numeric'"}.get(method, "")
+    what = f"method {method.replace('all-or-one', 'all')!r} on a {size} game"
+    return limited(what, time_limit, cancel, hint, progress,
+                   lambda: _solve(game, method, exact, label, tol, starts, rng))
+
+
+def _solve(game: NormalFormGame, method: str, exact: bool, label: int, tol: float, starts: int,
+           rng: int | np.random.Generator | None) -> SolveResult:
+    two = game.n_players == 2
     params = {"method": method, "exact": exact, "tol": tol}
     work = game.as_exact() if exact else game.as_float()
     if method == "pure":
         return _pure(work, params)
     if method == "zero_sum":
         return _zero_sum(work, exact, params)
+    if method == "all-or-one":
+        params["method"] = method = "all"
+        fast = _all_bimatrix_qhull(work, params)
+        if fast is not None:
+            return fast
+        params["method"] = method = "one"
     if method == "all":
         return _all_bimatrix(work, exact, params) if two else _all_npoly(work, exact, params)
     if method == "one" and two:
@@ -136,8 +172,9 @@ def _cast(vectors: Sequence[Sequence[Fraction]], exact: bool) -> list[list[objec
 
 # ---------------------------------------------------------------------- methods
 def _pure(game: NormalFormGame, params: dict) -> SolveResult:
-    if math.prod(game.shape) * game.n_players > MAX_PURE_CELLS:
-        raise BudgetError(f"the payoff tensor has more than {MAX_PURE_CELLS:,} entries")
+    if math.prod(game.shape) * game.n_players > limits.MAX_PURE_CELLS:
+        raise BudgetError(limits.over("method 'pure': entries of the payoff tensor", "MAX_PURE_CELLS",
+                                      math.prod(game.shape) * game.n_players))
     cells = pure.pure_equilibria(game.payoffs)
     sigmas = [game.pure_profile(c.tolist()).probabilities for c in cells]
     eqs = _verified(game, sigmas, params["tol"])
@@ -154,11 +191,11 @@ def _all_bimatrix(game: NormalFormGame, exact: bool, params: dict) -> SolveResul
         if fast is not None:
             return fast
     pairs_needed = bimatrix.combinations_budget(m, n)
-    if pairs_needed > MAX_SUPPORT_PAIRS:
+    if pairs_needed > limits.MAX_SUPPORT_PAIRS:
         raise BudgetError(
-            f"method 'all' on a {m}x{n} game: {pairs_needed:,} support pairs exceed the budget of "
-            f"{MAX_SUPPORT_PAIRS:,} of exact pivoting; use method 'one' (Lemke-Howson), or float payoffs if the "
-            "game is nondegenerate"
+            limits.over(f"method 'all' on a {m}x{n} game: support pairs of exact pivoting", "MAX_SUPPORT_PAIRS",
+                        pairs_needed)
+            + "; use method 'one' (Lemke-Howson), or float payoffs if the game is nondegenerate"
         )
     a, b = game.bimatrix()
     found = bimatrix.extreme_equilibria(a, b)
@@ -232,10 +269,10 @@ def _zero_sum(game: NormalFormGame, exact: bool, params: dict) -> SolveResult:
 
 def _all_npoly(game: NormalFormGame, exact: bool, params: dict) -> SolveResult:
     count = polynomial.support_profiles(game.shape)
-    if count > MAX_SUPPORT_PROFILES:
+    if count > limits.MAX_SUPPORT_PROFILES:
         raise BudgetError(
-            f"method 'all' on a {'x'.join(map(str, game.shape))} game: {count:,} support profiles "
-            f"exceed the budget of {MAX_SUPPORT_PROFILES:,}; use method 'one' or 'numeric' instead"
+            limits.over(f"method 'all' on a {'x'.join(map(str, game.shape))} game: support profiles",
+                        "MAX_SUPPORT_PROFILES", count) + "; use method 'one' or 'numeric' instead"
         )
     sols, conts = polynomial.enumerate_equilibria(game.payoffs)
     exact_game = game.as_exact()

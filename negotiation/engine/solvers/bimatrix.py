@@ -28,12 +28,11 @@ from fractions import Fraction
 
 import numpy as np
 
+from negotiation import limits
+from negotiation.deadline import checkpoint
 from negotiation.engine.numbers import integer_matrix
 from negotiation.engine.solvers.tableau import IntegerTableau
 from negotiation.errors import BudgetError
-
-MAX_BASES = 20_000
-"""Most feasible bases one vertex enumeration may visit (degenerate polytopes have very many)."""
 
 
 # ----------------------------------------------------------------- vertex enumeration
@@ -57,6 +56,7 @@ def vertices_exact(matrix: list[list[int]]) -> dict[int, tuple[Fraction, ...]]:
     stack = [start]
     out: dict[int, tuple[Fraction, ...]] = {}
     while stack:
+        checkpoint(lambda: f"{len(seen):,} bases visited, {len(out):,} vertices found")
         tab = stack.pop()
         mask = tab.zero_mask()
         if mask not in out:
@@ -72,10 +72,10 @@ def vertices_exact(matrix: list[list[int]]) -> dict[int, tuple[Fraction, ...]]:
                 if key in seen:
                     continue
                 seen.add(key)
-                if len(seen) > MAX_BASES:
+                if len(seen) > limits.MAX_BASES:
                     raise BudgetError(
-                        f"vertex enumeration visited over {MAX_BASES:,} bases of a degenerate polytope; "
-                        "use method 'one' (Lemke-Howson) or the float batch solver "
+                        limits.over("vertex enumeration: bases visited in a degenerate polytope", "MAX_BASES")
+                        + "; use method 'one' (Lemke-Howson) or the float batch solver "
                         "negotiation.engine.batch.vertex_enumeration"
                     )
                 nxt = tab.copy()
@@ -210,6 +210,7 @@ def lemke_howson(a: np.ndarray, b: np.ndarray, label: int = 0) -> tuple[tuple[Fr
     limit = 4 * math.comb(m + n, m) + 10  # LH never revisits a vertex pair
     while True:
         steps += 1
+        checkpoint(lambda steps=steps: f"{steps:,} Lemke-Howson pivots")
         if steps > limit:
             raise ArithmeticError("Lemke-Howson did not terminate (this is a bug)")
         tab = tab_p if in_p else tab_q

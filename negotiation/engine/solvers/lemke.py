@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from negotiation.deadline import checkpoint
 from negotiation.engine.numbers import reduced_row_echelon
 from negotiation.errors import BudgetError, SolverError
 
@@ -73,7 +74,8 @@ def lemke(m: np.ndarray, q: np.ndarray, d: np.ndarray | None = None, max_pivots:
     keys = np.column_stack([q / d, np.eye(n) / d[:, None]])
     row = min(range(n), key=lambda i: tuple(keys[i]))
     entering = z0
-    for _ in range(max_pivots):
+    for count in range(max_pivots):
+        checkpoint(lambda count=count: f"{count:,} Lemke pivots")
         _pivot(tab, row, entering)
         leaving, basis[row] = basis[row], entering
         if leaving == z0:

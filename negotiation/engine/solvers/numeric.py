@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize, root
 
+from negotiation.deadline import steps
 from negotiation.engine.profile import deviation_payoffs, player_regrets
 
 
@@ -86,7 +87,7 @@ def lyapunov_equilibria(
     """
     shape = payoffs.shape[1:]
     found: list[list[np.ndarray]] = []
-    for _ in range(starts):
+    for _ in steps(range(starts), "starting points"):
         z0 = rng.normal(size=sum(shape))
 
         def objective(z: np.ndarray) -> float:

@@ -26,6 +26,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
+from negotiation.deadline import steps
 from negotiation.engine.numbers import exact_array, to_fraction
 
 DIGITS = 50
@@ -87,7 +88,7 @@ def enumerate_equilibria(payoffs: np.ndarray) -> tuple[list[PolySolution], list[
     profiles = sorted(
         itertools.product(*(_supports(s) for s in shape)), key=lambda sp_: sum(len(s) for s in sp_)
     )
-    for supports in profiles:
+    for supports in steps(profiles, "support profiles"):
         if _dominated(exact, supports):
             continue
         sols, cont = _solve_support(rational, supports, n, shape)

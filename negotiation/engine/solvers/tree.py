@@ -25,13 +25,15 @@ reduced strategic form, and for ``"spe"`` in the strategic form of every subgame
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from negotiation import limits
+from negotiation.deadline import checkpoint, limited
 from negotiation.engine.extensive import CHANCE, ExtensiveFormGame, InfosetKey, Path
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.methods import TREE_METHODS
@@ -40,9 +42,6 @@ from negotiation.engine.solvers import solve
 from negotiation.engine.solvers.sequence import best_response_value, sequence_form_lcp, zero_sum_sequence_form
 from negotiation.errors import BudgetError, SolverError, VerificationError
 
-MAX_COMBINATIONS = 100_000
-MAX_TIED_TREE = 2_000
-"""Largest perfect-information tree with ties whose every pure subgame-perfect equilibrium is listed."""
 SMALL_TREE_INFOSETS = 12
 """Up to this many information sets, a backward-induction result is also checked in every subgame's strategic form."""
 
@@ -103,8 +102,22 @@ def _num(v: Any) -> Any:
     return fraction_str(v) if isinstance(v, Fraction) else float(v)
 
 
-def solve_tree(game: ExtensiveFormGame, method: str = "spe") -> TreeSolveResult:
-    """Equilibria of an extensive-form game (see the module docstring for the methods)."""
+def solve_tree(game: ExtensiveFormGame, method: str = "spe", *, time_limit: float | None = None,
+               cancel: Callable[[], bool] | None = None, progress: bool | None = None) -> TreeSolveResult:
+    """Equilibria of an extensive-form game (see the module docstring for the methods).
+
+    ``time_limit``, ``cancel`` and ``progress`` bound the computation as in
+    :func:`negotiation.engine.solvers.solve`.
+    """
+    what = f"method {method!r} on a game tree of {len(game.walk()):,} nodes"
+    hint = "use method 'sequence' (sequence form) or 'one'" if method in ("spe", "all") else ""
+    try:
+        return limited(what, time_limit, cancel, hint, progress, lambda: _solve_tree(game, method))
+    except RecursionError:
+        raise BudgetError(f"{what}: the nesting of subgames is too deep for subgame enumeration; {hint}") from None
+
+
+def _solve_tree(game: ExtensiveFormGame, method: str) -> TreeSolveResult:
     if method not in TREE_METHODS:
         raise SolverError(f"unknown method {method!r} for a game tree; methods: {', '.join(TREE_METHODS)}")
     if game.is_symbolic:
@@ -122,10 +135,11 @@ def solve_tree(game: ExtensiveFormGame, method: str = "spe") -> TreeSolveResult:
                 _verify(game, behavior, subgames=True)
             eq = BehaviorEquilibrium(behavior, payoffs)
             return TreeSolveResult(game, method, "backward induction", (eq,))
-        if len(game.walk()) > MAX_TIED_TREE:
+        if len(game.walk()) > limits.MAX_TIED_TREE:
             raise BudgetError(f"backward induction meets ties in a tree of {len(game.walk()):,} nodes, so the "
                               f"subgame-perfect equilibria need not be unique; listing them all is limited to trees "
-                              f"of {MAX_TIED_TREE:,} nodes (break the ties, or solve a subtree)")
+                              f"of {limits.MAX_TIED_TREE:,} nodes (raise negotiation.limits.MAX_TIED_TREE, break "
+                              "the ties, or solve a subtree)")
     if method == "spe":
         found = _spe(game, ())
         algorithm = "backward induction" if game.is_perfect_information() else "subgames solved bottom-up"
@@ -223,6 +237,7 @@ def _optimal_plans(game: ExtensiveFormGame, nf: NormalFormGame, plans: list[list
 
 # --------------------------------------------------------------------- SPE
 def _spe(game: ExtensiveFormGame, root: Path) -> list[tuple[tuple[Any, ...], Behavior]]:
+    checkpoint("subgames solved bottom-up")
     sub = game.subgame(root)
     roots = [r for r in sub.subgame_roots() if r]
     maximal = [r for r in roots if not any(r != q and r[: len(q)] == q for q in roots)]
@@ -230,8 +245,8 @@ def _spe(game: ExtensiveFormGame, root: Path) -> list[tuple[tuple[Any, ...], Beh
     combos = 1
     for c in child:
         combos *= max(1, len(c))
-    if combos > MAX_COMBINATIONS:
-        raise BudgetError(f"over {MAX_COMBINATIONS:,} combinations of subgame equilibria")
+    if combos > limits.MAX_TREE_COMBINATIONS:
+        raise BudgetError(limits.over("combinations of subgame equilibria", "MAX_TREE_COMBINATIONS", combos))
     out = []
     for combo in itertools.product(*child):
         truncated = sub.replace({r: pay for r, (pay, _) in zip(maximal, combo, strict=True)})
