@@ -43,6 +43,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from negotiation import limits
+from negotiation.deadline import bounded
 from negotiation.engine.methods import METHODS, TREE_METHODS
 from negotiation.errors import NegotiationError
 
@@ -103,9 +105,34 @@ _EXAMPLES = {
 PLOTS = ("regime-map", "stress", "tornado", "tree", "durability")
 
 
+def _seconds(text: str) -> float:
+    value = _finite(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value:g} is not a positive number of seconds")
+    return value
+
+
+def _limit(text: str) -> tuple[str, str]:
+    name, eq, value = text.partition("=")
+    if not eq or not name.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE (e.g. MAX_TREE_NODES=2000000)")
+    return name.strip(), value.strip()
+
+
+def _common() -> argparse.ArgumentParser:
+    """The options every subcommand takes: how long it may run and the limits on input."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--time-limit", type=_seconds, default=limits.CLI_TIME_LIMIT, metavar="SECONDS",
+                        help="stop with one line saying how far the work got after this many seconds")
+    common.add_argument("--limit", type=_limit, action="append", default=[], metavar="NAME=VALUE",
+                        help="raise one of negotiation.limits for this call, e.g. MAX_TREE_NODES=2000000 "
+                             "(repeatable; the docs' Limits page lists them)")
+    return common
+
+
 def _command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
     """A subcommand whose --help shows the defaults and an example."""
-    return sub.add_parser(name, formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    return sub.add_parser(name, formatter_class=argparse.ArgumentDefaultsHelpFormatter, parents=[_common()],
                           epilog=f"example: {_EXAMPLES[name]}", description=kwargs.get("help"), **kwargs)
 
 
@@ -238,14 +265,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(args: argparse.Namespace) -> int:
     try:
-        if args.command == "list":  # the catalog's names need none of the toolkit
-            from negotiation import catalog
+        for name, value in args.limit:
+            limits.set_limit(name, value)
+        with bounded(f"negotiation {args.command}", args.time_limit, hint="raise --time-limit to let it run longer"):
+            if args.command == "list":  # the catalog's names need none of the toolkit
+                from negotiation import catalog
 
-            text = "\n".join(catalog.list())
-        else:
-            from negotiation.commands import run  # the toolkit is imported here, not for --help
+                text = "\n".join(catalog.list())
+            else:
+                from negotiation.commands import run  # the toolkit is imported here, not for --help
 
-            text = run(args)
+                text = run(args)
     except Failed as failed:
         sys.stdout.write(failed.text.rstrip("\n") + "\n")
         sys.stdout.flush()

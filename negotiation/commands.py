@@ -10,6 +10,8 @@ import argparse
 import csv
 import io
 import json
+import math
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,6 +35,20 @@ from negotiation.engine.solvers.tree import TREE_METHODS, TreeSolveResult, solve
 from negotiation.errors import GameError
 from negotiation.io import read_efg_tree, read_game
 from negotiation.io.atomic import atomic_write_bytes
+
+
+def _json(data: object, indent: int | None = 1) -> str:
+    """Strict JSON: a number that is not finite (NaN, infinity) is written as null."""
+    def plain(v: object) -> object:
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        return v
+
+    return json.dumps(plain(data), indent=indent, allow_nan=False)
 
 
 def _table(result: SolveResult) -> str:
@@ -135,7 +151,7 @@ def _repeated(sc: Scenario, rid: str, args: argparse.Namespace) -> str:
         }
         if gains is not None:
             out |= {"delta": args.delta, "verdict": verdict, "one_shot_gains": gains.to_dict(orient="records")}
-        return json.dumps(out, indent=1)
+        return _json(out, indent=1)
     if args.format == "csv":
         return _csv(result.to_frame() if gains is None else gains)
 
@@ -163,7 +179,7 @@ def _bargaining(sc: Scenario, bid: str, args: argparse.Namespace) -> str:
     frame = problem.solutions()
     if args.format == "json":
         rows = [{k: (_num(v) if k != "concept" else v) for k, v in row.items()} for row in frame.to_dict("records")]
-        return json.dumps({"model": "bargaining", "id": bid, "players": list(problem.players),
+        return _json({"model": "bargaining", "id": bid, "players": list(problem.players),
                            "disagreement": dict(zip(problem.players, (_num(d) for d in problem.disagreement),
                                                     strict=True)),
                            "solutions": rows}, indent=1)
@@ -178,7 +194,7 @@ def _mediated(game: NormalFormGame, args: argparse.Namespace) -> str:
     ce = correlated_equilibrium(game, args.objective, coarse=args.method == "coarse")
     frame = ce.to_frame()
     if args.format == "json":
-        return json.dumps({"method": args.method, "objective": ce.objective, "exact": ce.exact,
+        return _json({"method": args.method, "objective": ce.objective, "exact": ce.exact,
                            "distribution": [{k: str(v) for k, v in row.items()} for row in frame.to_dict("records")],
                            "payoffs": {p: str(v) for p, v in ce.payoffs.items()}}, indent=1)
     if args.format == "csv":
@@ -197,7 +213,7 @@ def _qre(game: NormalFormGame, args: argparse.Namespace) -> str:
             for s, v in zip(strategies, mix, strict=True)]
     limit = branch.limit.profile.to_dict() if branch.limit is not None else None
     if args.format == "json":
-        return json.dumps({"method": "qre", "lambda": args.lam, "profile": rows, "limit": limit,
+        return _json({"method": "qre", "lambda": args.lam, "profile": rows, "limit": limit,
                            "limit_regret": branch.limit_regret}, indent=1, default=float)
     if args.format == "csv":
         return _csv(pd.DataFrame(rows))
@@ -271,7 +287,7 @@ def _shadow(sc: Scenario, args: argparse.Namespace) -> str:
         raise GameError(f"--delta {delta}: a discount factor must be in [0, 1)")
     categories = result.by_category(delta)
     if args.format == "json":
-        return json.dumps({"scenario": result.scenario, "repeated": result.repeated, "n": result.n,
+        return _json({"scenario": result.scenario, "repeated": result.repeated, "n": result.n,
                            "seed": result.seed, "sustained": frame.to_dict(orient="records"),
                            "categories": categories.to_dict(orient="records")}, indent=1)
     fmt = {"float_format": lambda v: f"{v:.4g}", "index": False}
@@ -289,12 +305,12 @@ def _stress(sc: Scenario, args: argparse.Namespace) -> str:
     result = stress_test(sc, args.outcome, n=args.n, rng=args.seed, executor=executor, store=args.store,
                          progress=args.progress)
     if args.format == "json":
-        return json.dumps({
+        return _json({
             "scenario": result.scenario, "outcome": result.outcome, "n": result.n, "seed": result.seed,
             "probability": result.probability, "interval": list(result.interval),
             "sensitivity": result.sensitivity.to_dict(orient="records"),
             "tipping_points": result.tipping_points.to_dict(orient="records"),
-            "breakdown": result.breakdown,
+            "breakdown": result.breakdown, "note": result.note,
         }, indent=1)
     return "\n\n".join([
         result.summary(),
@@ -307,7 +323,7 @@ def _stress(sc: Scenario, args: argparse.Namespace) -> str:
 def _check(sc: Scenario, args: argparse.Namespace) -> str:
     report = diagnose(sc, texts=check_texts(args.source_text), n=args.n, sobol=args.sobol, seed=args.seed)
     if args.format == "json":
-        text = json.dumps({"scenario": report.scenario, "findings": report.to_frame().to_dict(orient="records"),
+        text = _json({"scenario": report.scenario, "findings": report.to_frame().to_dict(orient="records"),
                            "settings": vars(report.settings)}, indent=1)
     elif args.format == "csv":
         text = _csv(report.to_frame())
@@ -335,7 +351,7 @@ def _code(args: argparse.Namespace) -> str:
     frame = pd.concat([c.to_frame().assign(case=c.row.name) for c in codings], ignore_index=True)
     frame = frame[["case", *[c for c in frame.columns if c != "case"]]]
     if args.format == "json":
-        return json.dumps(frame.to_dict(orient="records"), indent=1)
+        return _json(frame.to_dict(orient="records"), indent=1)
     if args.format == "csv":
         return _csv(frame)
     return frame.drop(columns=["exact", "reason"]).to_string(index=False, float_format=lambda v: f"{v:.4g}")
@@ -363,8 +379,10 @@ def _grid(specs: Sequence[str]) -> dict[str, object]:
 
 def _sweep(sc: Scenario, args: argparse.Namespace) -> str:
     frame = sweep(sc, _grid(args.grid), game=args.game, outcome=args.outcome, values=_overrides(args.set) or None)
+    if frame.attrs.get("note"):
+        print(f"negotiation: note: {frame.attrs['note']}", file=sys.stderr)
     if args.format == "json":
-        return json.dumps(json.loads(frame.to_json(orient="records", default_handler=str)), indent=1)
+        return _json(json.loads(frame.to_json(orient="records", default_handler=str)), indent=1)
     return _csv(frame) if args.format == "csv" else frame.to_string(index=False)
 
 
@@ -446,7 +464,7 @@ def run(args: argparse.Namespace) -> str:
             raise GameError(f"method {method!r} does not apply to a game tree; use {', '.join(TREE_METHODS)}")
         tree_result = solve_tree(obj, method)
         if args.format == "json":
-            return json.dumps(tree_result.to_dict(), indent=1)
+            return _json(tree_result.to_dict(), indent=1)
         return _tree_csv(tree_result) if args.format == "csv" else _tree_table(tree_result)
     if args.command == "solve" and isinstance(obj, Scenario) and args.game is not None:
         kind = obj.model_kind(args.game)
@@ -467,7 +485,7 @@ def run(args: argparse.Namespace) -> str:
             return _mediated(game, args) if args.method != "qre" else _qre(game, args)
         result = solve(game, args.method, exact=args.exact, label=args.label, rng=args.seed)
         if args.format == "json":
-            return json.dumps(result.to_dict(), indent=1)
+            return _json(result.to_dict(), indent=1)
         return _csv(result.to_frame()) if args.format == "csv" else _table(result)
     if not isinstance(obj, Scenario):
         raise GameError(f"{args.target} is a game, not a scenario; {args.command} needs a scenario with outcomes")
@@ -482,18 +500,18 @@ def run(args: argparse.Namespace) -> str:
     if args.command == "counterfactual":
         result = counterfactuals(obj, delta=args.delta)
         if args.format == "json":
-            return json.dumps({"delta": result.delta, "rows": result.table.to_dict(orient="records")}, indent=1)
+            return _json({"delta": result.delta, "rows": result.table.to_dict(orient="records")}, indent=1)
         return _csv(result.table) if args.format == "csv" else result.to_text()
     if args.outcome is None:
         if args.set:
             raise GameError("--set applies to one outcome: name it with --outcome")
         found = levers(obj, sobol=args.sobol)
         if args.format == "json":
-            return json.dumps(found.table.to_dict(orient="records"), indent=1)
+            return _json(found.table.to_dict(orient="records"), indent=1)
         return _csv(found.table) if args.format == "csv" else found.to_text()
     ex = explain(obj, args.outcome, _overrides(args.set))
     if args.format == "json":
-        return json.dumps(ex.to_dict(), indent=1)
+        return _json(ex.to_dict(), indent=1)
     return _csv(ex.to_frame()) if args.format == "csv" else ex.to_text()
 
 

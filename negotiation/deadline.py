@@ -47,15 +47,12 @@ class _HardStop(BaseException):
 class _Bound:
     what: str
     hint: str
-    time_limit: float | None
+    time_limit: float | None  # the limit shown in messages (an enclosing one, when it applies)
+    end: float | None  # the deadline, on time.monotonic's clock
     cancel: Callable[[], bool] | None
     progress: bool | None
     start: float = field(default_factory=time.monotonic)
     done: str = "nothing yet"
-
-    @property
-    def end(self) -> float | None:
-        return None if self.time_limit is None else self.start + self.time_limit
 
     def stop_message(self) -> str:
         hint = f"; {self.hint}" if self.hint else ""
@@ -96,13 +93,14 @@ def bounded(what: str, time_limit: float | None = None, cancel: Callable[[], boo
     """
     _check_limit(time_limit)
     outer = _current.get()
-    if outer is not None and outer.end is not None:  # an enclosing limit caps this one
-        left = max(outer.end - time.monotonic(), 1e-3)
-        if time_limit is None or left < time_limit:
-            time_limit, what, hint = left, outer.what, outer.hint
+    end = None if time_limit is None else time.monotonic() + time_limit
+    if outer is not None:
+        if outer.end is not None and (end is None or outer.end < end):  # an enclosing limit comes first
+            end, time_limit = outer.end, outer.time_limit
+            hint = "; ".join(h for h in (hint, outer.hint) if h)
         cancel = cancel or outer.cancel
-    bound = _Bound(what, hint, time_limit, cancel, progress if progress is not None else
-                   (outer.progress if outer is not None else None))
+        progress = outer.progress if progress is None else progress
+    bound = _Bound(what, hint, time_limit, end, cancel, progress)
     token = _current.set(bound)
     watchdog = _Watchdog(bound.end + GRACE) if bound.end is not None else None
     try:

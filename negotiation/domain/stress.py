@@ -17,7 +17,7 @@ resumes from them.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -90,18 +90,31 @@ class OutcomeModel:
         self.__dict__.update(state)
 
     def holds(self, values: Mapping[str, Any], tol: float = 1e-9) -> np.ndarray:
+        """Whether the outcome holds at each point (``False`` where it is undefined, see :meth:`evaluate`)."""
+        return self.evaluate(values, tol)[0]
+
+    def evaluate(self, values: Mapping[str, Any], tol: float = 1e-9) -> tuple[np.ndarray, np.ndarray]:
+        """``(holds, undefined)`` at each point: ``undefined`` marks the points where a payoff or
+        condition is not a finite real number (a square root or logarithm of a negative
+        number, a division by zero); the outcome does not hold there."""
         if self.game is not None:
-            mask = pure_equilibria(self.game.tensor(values), tol)
+            tensor = self.game.tensor(values)
+            undefined = ~np.isfinite(tensor.reshape(tensor.shape[0], -1)).all(axis=1)
+            if undefined.any():
+                tensor = np.where(np.isfinite(tensor), tensor, 0.0)
+            mask = pure_equilibria(tensor, tol)
             out = np.zeros(mask.shape[0], dtype=bool)
             for cell in self.cells:
                 out |= mask[(slice(None), *cell)]
-            return out
+            return out & ~undefined, undefined
         size = max((np.size(v) for v in values.values()), default=1)
         if not self.margins:
-            return np.ones(size, dtype=bool)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            got = self._compiled(*(np.asarray(values[k], dtype=float) for k in self.parameters))
-        return np.logical_and.reduce([np.broadcast_to(np.asarray(m, dtype=float) >= -tol, (size,)) for m in got])
+            return np.ones(size, dtype=bool), np.zeros(size, dtype=bool)
+        with np.errstate(all="ignore"):
+            got = [np.broadcast_to(np.asarray(m, dtype=float), (size,)) for m in
+                   self._compiled(*(np.asarray(values[k], dtype=float) for k in self.parameters))]
+        undefined = np.logical_or.reduce([~np.isfinite(m) for m in got])
+        return np.logical_and.reduce([m >= -tol for m in got]) & ~undefined, undefined
 
 
 def _target(target: Scenario | ParametricGame, game: str | None, outcome: str | None,
@@ -132,14 +145,20 @@ def _target(target: Scenario | ParametricGame, game: str | None, outcome: str | 
 def _sweep_chunk(task: tuple) -> dict[str, np.ndarray]:
     game, values, model, method, tol = task
     if model is not None and model.game is not None and method in ("auto", "symbolic"):  # conditions, no solving
-        masks = regime_masks(game, values, tol)
+        with np.errstate(all="ignore"):
+            masks = regime_masks(game, values, tol)
         labels = ["/".join(game.strategies[i][k] for i, k in enumerate(cell)) for cell in model.cells]
-        return {"holds": np.logical_or.reduce([masks[lab] for lab in labels])}
+        tensor = game.tensor(values)
+        undefined = ~np.isfinite(tensor.reshape(-1, tensor[(0,) * (tensor.ndim - game.payoffs.ndim)].size)).all(axis=1)
+        return {"holds": np.logical_or.reduce([masks[lab] for lab in labels]) & ~undefined, "undefined": undefined}
     if model is not None:
         return _stress_chunk((model, values, tol))
-    res = solve_batch(game.tensor(values), method, tol)
-    out = {"point": res.game, "payoffs": res.payoffs, "regret": res.regret}
-    out |= {f"s{i}": s for i, s in enumerate(res.strategies)}
+    tensor = game.tensor(values)
+    undefined = ~np.isfinite(tensor.reshape(tensor.shape[0], -1)).all(axis=1)
+    res = solve_batch(np.where(undefined.reshape(-1, *(1,) * (tensor.ndim - 1)), 0.0, tensor), method, tol)
+    keep = ~undefined[res.game]  # no equilibrium rows where the payoffs are undefined
+    out = {"point": res.game[keep], "payoffs": res.payoffs[keep], "regret": res.regret[keep], "undefined": undefined}
+    out |= {f"s{i}": s[keep] for i, s in enumerate(res.strategies)}
     return out
 
 
@@ -215,8 +234,11 @@ def sweep(
         chunk_store = ChunkStore(store, fp)
     parts = run_chunks(_sweep_chunk, tasks, executor=executor, store=chunk_store, progress=progress, desc="sweep")
     params = pd.DataFrame(points)
+    undefined = _undefined(parts, n_points, chunk_size)
     if model is not None:
-        return params.assign(holds=np.concatenate([p["holds"] for p in parts]))
+        frame = params.assign(holds=np.concatenate([p["holds"] for p in parts]), defined=~undefined)
+        frame.attrs["note"] = undefined_note(params, undefined, "points")
+        return frame
     offsets = np.arange(0, n_points, chunk_size)
     point = np.concatenate([p["point"] + off for p, off in zip(parts, offsets, strict=True)])
     frame = params.iloc[point].reset_index(drop=True)
@@ -230,6 +252,8 @@ def sweep(
     for i, player in enumerate(pgame.players):
         frame[f"{player} payoff"] = pays[:, i]
     frame["regret"] = np.concatenate([p["regret"] for p in parts])
+    frame.attrs["note"] = undefined_note(params, undefined, "points")
+    frame.attrs["undefined_points"] = np.flatnonzero(undefined)
     return frame
 
 
@@ -262,7 +286,10 @@ class StressResult:
         The smallest change of all parameters together, in units of their ranges
         (Euclidean), that breaks the outcome: ``distance``, ``point``, ``condition``.
     draws : pandas.DataFrame
-        The draws and whether the outcome holds at each.
+        The draws, whether the outcome holds at each, and whether it is ``defined`` there
+        (every payoff a finite real number).
+    note : str
+        How many draws were undefined, and the first of them (``""``: none).
     """
 
     scenario: str
@@ -276,6 +303,7 @@ class StressResult:
     tipping_points: pd.DataFrame
     breakdown: dict[str, Any]
     draws: pd.DataFrame
+    note: str = ""
 
     def __repr__(self) -> str:
         lo, hi = self.interval
@@ -298,6 +326,8 @@ class StressResult:
         if self.breakdown.get("distance") is not None:
             text += (f" Distance to breakdown: {self.breakdown['distance']:.3f} of the parameters' ranges, "
                      f"through '{self.breakdown['condition']}'.")
+        if self.note:
+            text += f" Note: {self.note}."
         return text
 
 
@@ -523,10 +553,17 @@ def _nearest_violation(margin: sympy.Expr, names: list[str], scenario: Scenario,
     grad = sympy.lambdify([syms], [sympy.diff(expr, s) for s in syms], modules="numpy")
 
     def margin_u(u: np.ndarray) -> float:
-        return float(f(x0 + u * width))
+        with np.errstate(all="ignore"):
+            return float(f(x0 + u * width))
 
     def margin_grad(u: np.ndarray) -> np.ndarray:
-        return np.asarray(grad(x0 + u * width), dtype=float) * width
+        with np.errstate(all="ignore"):
+            return np.asarray(grad(x0 + u * width), dtype=float) * width
+
+    def breaks(u: np.ndarray) -> bool:  # exact: the margin at the point is a real number below zero
+        point = {s: sympy.Rational(float(v)) for s, v in zip(syms, x0 + u * width, strict=True)}
+        value = expr.xreplace(point)
+        return bool(value.is_extended_real and value.is_finite and value < 0)
 
     bounds = list(zip((lo - x0) / width, (hi - x0) / width, strict=True))
     g0 = margin_grad(np.zeros(len(names)))
@@ -546,17 +583,52 @@ def _nearest_violation(margin: sympy.Expr, names: list[str], scenario: Scenario,
             constraints=[{"type": "ineq", "fun": lambda u: -margin_u(u), "jac": lambda u: -margin_grad(u)}],
             options={"maxiter": 200, "ftol": 1e-12},
         )
-        if res.success and margin_u(res.x) <= 1e-9:
-            d = float(np.sqrt(res.x @ res.x))
+        if not res.success or not margin_u(res.x) <= 1e-9:
+            continue
+        u = _past_boundary(res.x, breaks, bounds)  # the optimum lies on the boundary, where the outcome still holds
+        if u is not None:
+            d = float(np.sqrt(u @ u))
             if best is None or d < best[0]:
-                best = (d, {n: float(v) for n, v in zip(names, x0 + res.x * width, strict=True)})
+                best = (d, {n: float(v) for n, v in zip(names, x0 + u * width, strict=True)})
     return best
 
 
+def _past_boundary(u: np.ndarray, breaks: Callable[[np.ndarray], bool],
+                   bounds: list[tuple[float, float]]) -> np.ndarray | None:
+    """``u``, or the nearest of a few points just beyond it, at which the condition fails, checked
+    exactly; ``None`` if none does (the boundary is the edge of where the payoffs are defined, say)."""
+    lo, hi = np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
+    scale = max(float(np.max(np.abs(u))), 1e-12)
+    for candidate in (u, *(np.clip(u * (1 + f), lo, hi) for f in (1e-9, 1e-6, 1e-3)),
+                      *(np.clip(u + np.sign(u) * f * scale, lo, hi) for f in (1e-6, 1e-3))):
+        if breaks(candidate):
+            return candidate
+    return None
+
+
 def _stress_chunk(task: tuple) -> dict[str, np.ndarray]:
-    """One chunk of a stress test: ``(model, values, tol)`` -> ``{"holds": ...}`` (see :class:`OutcomeModel`)."""
+    """One chunk of a stress test: ``(model, values, tol)`` -> ``{"holds", "undefined"}`` (:class:`OutcomeModel`)."""
     model, values, tol = task
-    return {"holds": model.holds(values, tol)}
+    holds, undefined = model.evaluate(values, tol)
+    return {"holds": holds, "undefined": undefined}
+
+
+def _undefined(parts: list[dict[str, np.ndarray]], size: int, chunk_size: int) -> np.ndarray:
+    """The chunks' ``undefined`` masks joined (chunks stored before they had one count as defined)."""
+    masks = [p["undefined"] if "undefined" in p else np.zeros(min(chunk_size, size - k * chunk_size), dtype=bool)
+             for k, p in enumerate(parts)]
+    return np.concatenate(masks) if masks else np.zeros(size, dtype=bool)
+
+
+def undefined_note(points: pd.DataFrame, undefined: np.ndarray, what: str) -> str:
+    """One line: how many ``what`` gave values outside the real numbers, and the first of them."""
+    count = int(np.count_nonzero(undefined))
+    if not count:
+        return ""
+    first = points.iloc[int(np.argmax(undefined))]
+    at = ", ".join(f"{k}={v:g}" for k, v in first.items() if k not in ("holds", "defined"))
+    return (f"{count:,} of {len(undefined):,} {what} give a payoff or condition that is not a finite real number "
+            f"(first at {at}); they are marked undefined and do not count as holding")
 
 
 def stress_test(
@@ -610,6 +682,7 @@ def stress_test(
         chunk_store = ChunkStore(store, fp)
     parts = run_chunks(_stress_chunk, tasks, executor=executor, store=chunk_store, progress=progress, desc="stress")
     holds = np.concatenate([p["holds"] for p in parts]) if parts else np.zeros(0, dtype=bool)
+    undefined = _undefined(parts, n, chunk_size)
     successes = int(holds.sum())
     sensitivity = _sensitivity(draws, holds)
     if sobol is not None:
@@ -619,7 +692,8 @@ def stress_test(
         scenario.name, outcome, n, int(rng), successes / n if n else float("nan"),
         wilson_interval(successes, n, confidence), confidence,
         sensitivity, _tipping_points(scenario, outcome),
-        distance_to_breakdown(scenario, outcome), pd.DataFrame(draws).assign(holds=holds),
+        distance_to_breakdown(scenario, outcome), pd.DataFrame(draws).assign(holds=holds, defined=~undefined),
+        undefined_note(pd.DataFrame(draws), undefined, "draws"),
     )
 
 
