@@ -286,6 +286,12 @@ def _main(args: argparse.Namespace) -> int:
     except OSError as err:
         print(f"negotiation: error: {getattr(args, 'target', '')}: {err.strerror or err}", file=sys.stderr)
         return 2
+    except (OverflowError, RecursionError, MemoryError, ZeroDivisionError) as err:  # a model past what can be computed
+        reason = {OverflowError: "a number too large for a float", RecursionError: "nesting too deep to compute",
+                  MemoryError: "out of memory", ZeroDivisionError: "a division by zero"}[type(err)]
+        print(f"negotiation: error: {getattr(args, 'target', '')}: {args.command} failed on {reason} ({err}); "
+              "see the Limits page of the docs", file=sys.stderr)
+        return 2
     if text:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()

@@ -40,6 +40,9 @@ class GameFormatError(GameError):
         line: int | None = None,
         field: str | None = None,
     ) -> None:
+        message = message.replace("\r", " ").replace("\n", " ")  # one line, whatever the reason quotes
+        if len(message) > 400:
+            message = message[:397] + "..."
         self.reason = message
         self.path = path
         self.line = line
@@ -78,6 +81,6 @@ class VerificationError(NegotiationError):
 
 def suggest(name: str, known: Iterable[str]) -> str:
     """A ``" (did you mean ...?)"`` hint for a misspelt name, or ``""``."""
-    lowered = {k.lower(): k for k in known}
-    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+    lowered = {str(k).lower(): k for k in known}
+    close = difflib.get_close_matches(str(name).lower(), list(lowered), n=1, cutoff=0.6)
     return f" (did you mean {lowered[close[0]]!r}?)" if close else ""

@@ -49,8 +49,8 @@ MAX_EXPRESSION_DEPTH = 200
 MAX_EXPONENT = 64
 """Largest absolute value of a constant exponent in an expression."""
 
-MAX_CONSTANT_BITS = 4_096
-"""Largest constant an expression may produce, in bits of its numerator or denominator."""
+MAX_CONSTANT_BITS = 1_000
+"""Largest constant of an expression, in bits of its numerator or denominator (2^1000 is about 1e301)."""
 
 # ---------------------------------------------------------------------------- solvers
 MAX_SUPPORT_PAIRS = 10**7

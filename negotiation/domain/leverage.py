@@ -23,7 +23,14 @@ def number(value: Any) -> Fraction:
     prints as) or text such as ``"0.35"``, ``"1e-3"`` or ``"1/3"``."""
     if isinstance(value, bool):
         raise ValueError("a boolean is not a number")
-    return decimal_fraction(value)
+    exact = decimal_fraction(value)
+    if abs(exact) > LARGEST:
+        raise ValueError(f"{str(value)[:30]} is too large (over 1e300) to compute with")
+    return exact
+
+
+LARGEST = Fraction(10**300)
+"""Largest magnitude of a parameter's number: everything is evaluated in floats somewhere."""
 
 
 def plain(value: Fraction) -> int | float | str:

@@ -840,11 +840,11 @@ class _Builder:
         return tuple((p, prof[p]) for p in spec.players)
 
     def _expression(self, keys: list[Any], value: Any, names: Sequence[str]) -> str:
-        text = _payoff_text(value)
         try:
+            text = _payoff_text(value)
             parse_expression(text, names)
         except ExpressionError as err:
-            raise self.ctx.error(keys, f"{err.reason} in {text!r}") from None
+            raise self.ctx.error(keys, f"{err.reason} in {err.text!r}") from None
         return text
 
     def repeated(self, rid: str, d: dict[str, Any], games: Mapping[str, GameSpec]) -> RepeatedSpec:
@@ -879,7 +879,12 @@ class _Builder:
 
 
 def _payoff_text(value: Any) -> str:
-    return value if isinstance(value, str) else str(plain(number(value)))
+    if isinstance(value, str):
+        return value
+    try:
+        return str(plain(number(value)))
+    except (ValueError, TypeError) as err:
+        raise ExpressionError(str(err), repr(value)[:80]) from None
 
 
 # -------------------------------------------------------------------------- save

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 from typing import Any
@@ -286,10 +286,12 @@ class StressResult:
         The smallest change of all parameters together, in units of their ranges
         (Euclidean), that breaks the outcome: ``distance``, ``point``, ``condition``.
     draws : pandas.DataFrame
-        The draws, whether the outcome holds at each, and whether it is ``defined`` there
-        (every payoff a finite real number).
+        The draws and whether the outcome holds at each.
     note : str
-        How many draws were undefined, and the first of them (``""``: none).
+        How many draws were undefined (some payoff or condition not a finite real
+        number there), and the first of them; ``""`` when there were none.
+    undefined : numpy.ndarray
+        Boolean, one per draw: the undefined draws (the outcome does not hold at them).
     """
 
     scenario: str
@@ -304,6 +306,7 @@ class StressResult:
     breakdown: dict[str, Any]
     draws: pd.DataFrame
     note: str = ""
+    undefined: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
 
     def __repr__(self) -> str:
         lo, hi = self.interval
@@ -692,8 +695,8 @@ def stress_test(
         scenario.name, outcome, n, int(rng), successes / n if n else float("nan"),
         wilson_interval(successes, n, confidence), confidence,
         sensitivity, _tipping_points(scenario, outcome),
-        distance_to_breakdown(scenario, outcome), pd.DataFrame(draws).assign(holds=holds, defined=~undefined),
-        undefined_note(pd.DataFrame(draws), undefined, "draws"),
+        distance_to_breakdown(scenario, outcome), pd.DataFrame(draws).assign(holds=holds),
+        undefined_note(pd.DataFrame(draws), undefined, "draws"), undefined,
     )
 
 

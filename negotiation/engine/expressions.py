@@ -160,7 +160,12 @@ def parse_expression(text: str, parameters: Iterable[str], where: str = "") -> s
     except (ValueError, RecursionError, MemoryError) as err:
         raise ExpressionError(f"cannot parse ({type(err).__name__})", text, where) from None
     known = {name: symbol(name) for name in parameters}
-    return _Translator(text, known, where).visit(tree.body, 0)
+    expr = _Translator(text, known, where).visit(tree.body, 0)
+    for constant in expr.atoms(sympy.Rational):  # folded constants too (1e300 * 1e300)
+        bits = max(int(constant.p).bit_length(), int(constant.q).bit_length())
+        if bits > limits.MAX_CONSTANT_BITS:
+            raise ExpressionError(limits.over("bits of a constant", "MAX_CONSTANT_BITS", bits), text, where)
+    return expr
 
 
 def _number(value: object, text: str, where: str) -> sympy.Rational:

@@ -74,6 +74,10 @@ def load_yaml(text: str, path: str) -> Any:
     """Parse YAML text with :class:`StrictLoader`; errors name the file and the line."""
     try:
         return yaml.load(text, Loader=StrictLoader)
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow: name it and its line
+        line = text[: err.position].count("\n") + 1
+        shown = f"#x{err.character:04x}" if isinstance(err.character, int) else repr(err.character)
+        raise GameFormatError(f"not valid YAML: character {shown} is not allowed ({err.reason})", path, line) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         reason = getattr(err, "problem", None) or str(err)

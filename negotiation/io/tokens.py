@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from fractions import Fraction
 from typing import NamedTuple
@@ -80,7 +81,7 @@ class TokenStream:
         if tok is None:
             raise self.error("the file ends too early (truncated?)", field)
         if tok.kind != kind:
-            shown = f'"{tok.text[:40]}"' if tok.kind == "str" else tok.text[:40]
+            shown = json.dumps(tok.text[:40]) if tok.kind == "str" else tok.text[:40]
             want = {"str": "a quoted string", "{": "'{'", "}": "'}'", "word": "a number"}[kind]
             raise self.error(f"expected {want}, found {shown}", field)
         return self.next(field)
