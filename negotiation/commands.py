@@ -12,8 +12,9 @@ import io
 import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -37,15 +38,18 @@ from negotiation.io import read_efg_tree, read_game
 from negotiation.io.atomic import atomic_write_bytes
 
 
-def _json(data: object, indent: int | None = 1) -> str:
-    """Strict JSON: a number that is not finite (NaN, infinity) is written as null."""
+def _json(data: object, indent: int | None = 1, default: Callable[[Any], Any] | None = None) -> str:
+    """Strict JSON: a number that is not finite (NaN, infinity) is written as null; ``default``
+    converts what JSON has no type for (as in :func:`json.dumps`)."""
     def plain(v: object) -> object:
-        if isinstance(v, float) and not math.isfinite(v):
-            return None
         if isinstance(v, dict):
             return {k: plain(x) for k, x in v.items()}
         if isinstance(v, (list, tuple)):
             return [plain(x) for x in v]
+        if default is not None and not isinstance(v, (str, int, float, bool, type(None))):
+            v = default(v)
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
         return v
 
     return json.dumps(plain(data), indent=indent, allow_nan=False)

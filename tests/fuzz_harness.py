@@ -37,11 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "data" / "fuzz-corpus"
 SEEDS = ROOT / "tests" / "data" / "fuzz-seeds"
 
-TIME_LIMIT = 20.0
+TIME_LIMIT = 10.0
 """Seconds one input may take, reading and solving included (the solvers get a third of it)."""
 MEMORY_LIMIT = 2 * 2**30
 """Bytes of address space of the worker process (``RLIMIT_AS``): 2 GiB."""
-SOLVE_LIMIT = 5.0
+SOLVE_LIMIT = 3.0
 """Seconds the solvers get within one input (their own time limit)."""
 
 READERS = ("scenario", "nfg", "efg", "expression")
@@ -70,6 +70,8 @@ HOSTILE = [
     b"!!python/object/apply:os.system ['true']", b"__import__('os')", b"a**a**a**a**a**a", b"9**9**9",
     b"(" * 500, b"[" * 200, b"sqrt(-1)", b"log(0)", b"1000000", b"4000000000", b"-5", b"0",
     b": : :", b"- - -", b"\t", b"\r\n", b"\n" * 3, b"p", b"t", b"c",
+    b"**a**a**a", b"/(a - a)", b"*1e300", b"**0.5", b"**(1/3)", b"+sqrt(a - 3)", b"+log(a - 2)",
+    b"+exp(exp(exp(exp(a))))", b"*(-8)**(1/3)", b"+min()", b"+max(a, b, a, b)", b" if a < b else ",
 ]
 BOMB = b"a: &a [x, x, x, x, x, x, x, x, x]\n" + b"".join(
     f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n".encode()
@@ -152,11 +154,30 @@ def mutate(data: bytes, ops: list[tuple[int, int, int]]) -> bytes:
     return data
 
 
+_ATOMS = ("a", "b", "stake", "0", "1", "2", "-1", "0.5", "1e300", "1e-300", "64", "65", "1/3", "pi", "unknown")
+_UNARY = ("-{}", "sqrt({})", "log({})", "exp({})", "abs({})", "({})")
+_BINARY = ("{} + {}", "{} - {}", "{} * {}", "{} / {}", "{} ** {}", "min({}, {})", "max({}, {})",
+           "{} if {} < 1 else 0")
+
+
+def expression(rng: np.random.Generator, depth: int = 0) -> str:
+    """A random expression of the payoff grammar, hostile constants and nestings included."""
+    if depth > 8 or rng.random() < 0.25:
+        return _ATOMS[int(rng.integers(len(_ATOMS)))]
+    if rng.random() < 0.4:
+        return _UNARY[int(rng.integers(len(_UNARY)))].format(expression(rng, depth + 1))
+    return _BINARY[int(rng.integers(len(_BINARY)))].format(expression(rng, depth + 1), expression(rng, depth + 1))
+
+
 def generate(reader: str, count: int, seed: int) -> Iterator[bytes]:
-    """``count`` hostile inputs for ``reader``, from one root seed (numpy Generator)."""
+    """``count`` hostile inputs for ``reader``, from one root seed (numpy Generator); for
+    expressions, every other input is built from the grammar instead of mutated."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, READERS.index(reader)]))
     base = seeds(reader)
-    for _ in range(count):
+    for k in range(count):
+        if reader == "expression" and k % 2:
+            yield expression(rng).encode()
+            continue
         data = base[int(rng.integers(len(base)))]
         n_ops = int(rng.integers(1, 5))
         ops = [(int(rng.integers(len(MUTATIONS))), int(rng.integers(2**31)), int(rng.integers(2**31)))
@@ -170,10 +191,17 @@ def run_one(reader: str, data: bytes, workdir: Path) -> str:
     from negotiation.engine.expressions import parse_expression
     from negotiation.engine.extensive import ExtensiveFormGame
 
-    if reader == "expression":
-        text = data.decode("utf-8", "replace")
-        expr = parse_expression(text, ["a", "b", "air_power", "stake", "war_cost"], where="fuzz")
-        return f"expression with {len(expr.free_symbols)} parameters"
+    if reader == "expression":  # parsed, then evaluated exactly at a few points
+        import sympy
+
+        from negotiation.engine.numbers import finite_real, substitute
+
+        names = ["a", "b", "air_power", "stake", "war_cost"]
+        expr = parse_expression(data.decode("utf-8", "replace"), names, where="fuzz")
+        values = [finite_real(substitute(expr, {sympy.Symbol(n, real=True): sympy.Rational(v) for n in names}))
+                  for v in (0, 1, 2, "1/3", -3)]
+        finite = sum(v is not None for v in values)
+        return f"expression with {len(expr.free_symbols)} parameters; finite at {finite} of 5 points"
     suffix = {"scenario": ".yaml", "nfg": ".nfg", "efg": ".efg"}[reader]
     path = workdir / f"input{suffix}"
     path.write_bytes(data)

@@ -59,7 +59,7 @@ import sympy
 from negotiation.domain.leverage import Distribution, Provenance, Source, number, plain
 from negotiation.domain.scenario import Scenario, _Context, _line_map, from_dict, to_dict
 from negotiation.engine.expressions import ExpressionError, parse_expression, suggest
-from negotiation.engine.numbers import finite_real, to_fraction
+from negotiation.engine.numbers import finite_real, substitute, to_fraction
 from negotiation.engine.parametric import symbol_values
 from negotiation.errors import GameError, GameFormatError
 from negotiation.io.text import load_yaml, read_text
@@ -137,7 +137,7 @@ class CodingSheet:
 
     @staticmethod
     def _value(rule: Rule, row: ProxyRow, values: Mapping[str, Fraction]) -> Fraction:
-        value = rule.parsed.xreplace(symbol_values(values))
+        value = substitute(rule.parsed, symbol_values(values))
         if value.is_Rational:
             return to_fraction(value)
         real = finite_real(value)

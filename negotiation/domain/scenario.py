@@ -40,7 +40,7 @@ from negotiation.engine.bargaining import BargainingProblem
 from negotiation.engine.expressions import ExpressionError, check_parameter_name, parse_expression, suggest
 from negotiation.engine.extensive import ExtensiveFormGame, Node, chance, decision, leaf
 from negotiation.engine.game import NormalFormGame
-from negotiation.engine.numbers import finite_real, to_fraction
+from negotiation.engine.numbers import finite_real, substitute, to_fraction
 from negotiation.engine.parametric import ParametricGame, symbol_values
 from negotiation.engine.repeated import Sustainability, sustainability
 from negotiation.engine.sequential import tree_conditions, verify_profile
@@ -327,7 +327,7 @@ class Scenario:
         for k, (profile, texts) in enumerate(spec.payoffs):
             cell = pgame.profile_index(profile)
             for i, party in enumerate(spec.players):
-                expr = pgame.payoff(i, cell).xreplace(subs)
+                expr = substitute(pgame.payoff(i, cell), subs)
                 if finite_real(expr) is None:
                     used = sorted(str(s) for s in pgame.payoff(i, cell).free_symbols)
                     at = ", ".join(f"{u}={plain(values[u])}" for u in used)

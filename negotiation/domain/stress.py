@@ -33,6 +33,7 @@ from negotiation.domain.explain import explain
 from negotiation.domain.scenario import Scenario
 from negotiation.engine.batch import pure_equilibria, solve_batch
 from negotiation.engine.expressions import symbol
+from negotiation.engine.numbers import substitute
 from negotiation.engine.parametric import ParametricGame
 from negotiation.engine.repeated import CATEGORIES
 from negotiation.engine.symbolic import regime_masks
@@ -565,7 +566,7 @@ def _nearest_violation(margin: sympy.Expr, names: list[str], scenario: Scenario,
 
     def breaks(u: np.ndarray) -> bool:  # exact: the margin at the point is a real number below zero
         point = {s: sympy.Rational(float(v)) for s, v in zip(syms, x0 + u * width, strict=True)}
-        value = expr.xreplace(point)
+        value = substitute(expr, point)
         return bool(value.is_extended_real and value.is_finite and value < 0)
 
     bounds = list(zip((lo - x0) / width, (hi - x0) / width, strict=True))

@@ -31,7 +31,7 @@ from fractions import Fraction
 import sympy
 
 from negotiation import limits
-from negotiation.engine.numbers import decimal_fraction
+from negotiation.engine.numbers import decimal_fraction, finite_real
 from negotiation.errors import GameError, suggest
 
 _FUNCTIONS = {
@@ -160,7 +160,13 @@ def parse_expression(text: str, parameters: Iterable[str], where: str = "") -> s
     except (ValueError, RecursionError, MemoryError) as err:
         raise ExpressionError(f"cannot parse ({type(err).__name__})", text, where) from None
     known = {name: symbol(name) for name in parameters}
-    expr = _Translator(text, known, where).visit(tree.body, 0)
+    try:
+        expr = _Translator(text, known, where).visit(tree.body, 0)
+    except (ValueError, TypeError, ArithmeticError, RecursionError, MemoryError) as err:
+        if isinstance(err, ExpressionError):
+            raise
+        reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+        raise ExpressionError(f"cannot be computed ({reason})", text, where) from None
     for constant in expr.atoms(sympy.Rational):  # folded constants too (1e300 * 1e300)
         bits = max(int(constant.p).bit_length(), int(constant.q).bit_length())
         if bits > limits.MAX_CONSTANT_BITS:
@@ -188,6 +194,13 @@ class _Translator:
         return ExpressionError(message, self.text, self.where)
 
     def visit(self, node: ast.AST, depth: int) -> sympy.Basic:
+        result = self._visit(node, depth)
+        if not result.free_symbols and not result.is_Rational:  # a constant part: a finite real number, or refused
+            if finite_real(result) is None:
+                raise self.fail(f"its constant part {sympy.sstr(result)[:60]} is not a finite real number")
+        return result
+
+    def _visit(self, node: ast.AST, depth: int) -> sympy.Basic:
         if depth > limits.MAX_EXPRESSION_DEPTH:
             raise self.fail(f"expression nested deeper than {limits.MAX_EXPRESSION_DEPTH} levels "
                             "(negotiation.limits.MAX_EXPRESSION_DEPTH)")
@@ -240,6 +253,9 @@ class _Translator:
                             "(negotiation.limits.MAX_EXPONENT)")
         if not exponent.is_Number and not exponent.free_symbols:
             raise self.fail("constant exponents must be plain numbers")
+        if exponent.is_Rational and exponent.q > limits.MAX_EXPONENT:
+            order = str(exponent.q) if exponent.q < 10**12 else f"about 10^{len(str(exponent.q)) - 1}"
+            raise self.fail(f"a root of order {order} is over {limits.MAX_EXPONENT} (negotiation.limits.MAX_EXPONENT)")
         if exponent.free_symbols and any(p.exp.free_symbols for p in exponent.atoms(sympy.Pow)):
             raise self.fail("a power tower (a power with a parameter in its exponent, inside an exponent) is not "
                             "allowed: its values outgrow any number")
@@ -279,7 +295,11 @@ class _Translator:
                 rel = _COMPARE.get(type(op))
                 if rel is None:
                     raise self.fail(f"comparison {type(op).__name__} not allowed")
-                parts.append(rel(a, b))
+                if a.free_symbols or b.free_symbols:
+                    parts.append(rel(a, b))
+                else:  # two constants: compare their values (sympy's exact comparison can take very long)
+                    x, y = finite_real(a), finite_real(b)
+                    parts.append(sympy.true if rel(sympy.Float(x), sympy.Float(y)) else sympy.false)
             return sympy.And(*parts)
         if isinstance(node, ast.BoolOp):
             combine = sympy.And if isinstance(node.op, ast.And) else sympy.Or

@@ -38,7 +38,7 @@ import sympy
 from negotiation import limits
 from negotiation.engine.expressions import parse_expression, symbol
 from negotiation.engine.game import NormalFormGame
-from negotiation.engine.numbers import to_fraction
+from negotiation.engine.numbers import substitute, to_fraction
 from negotiation.engine.parametric import ParametricGame, symbol_values
 from negotiation.errors import BudgetError, GameError
 
@@ -219,7 +219,7 @@ class ExtensiveFormGame:
         def number(v: Any) -> Any:
             if not isinstance(v, sympy.Basic):
                 return v
-            out = v.xreplace(subs)
+            out = substitute(v, subs)
             return to_fraction(out) if out.is_Rational else float(out)
 
         def numeric(p: Path, nd: Node) -> Node | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from numbers import Rational
 from typing import Any
@@ -158,6 +158,17 @@ def finite_real(value: Any) -> float | None:
         return None
     try:
         z = complex(value.evalf(30)) if hasattr(value, "evalf") else complex(value)
-    except (TypeError, ValueError):  # sympy's complex infinity, nan
+    except (TypeError, ValueError, OverflowError):  # sympy's complex infinity, nan; past a float
         return None
     return z.real if z.imag == 0 and math.isfinite(z.real) else None
+
+
+def substitute(expr: Any, subs: Mapping[Any, Any]) -> Any:
+    """``expr.xreplace(subs)``, or sympy's ``nan`` where the substitution cannot be carried out
+    (``max(1, 1/a)`` at ``a = 0``: sympy refuses to compare complex infinity)."""
+    import sympy
+
+    try:
+        return expr.xreplace(subs)
+    except (ValueError, TypeError, ArithmeticError):
+        return sympy.nan

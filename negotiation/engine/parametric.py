@@ -21,7 +21,7 @@ import sympy
 
 from negotiation.engine.expressions import check_parameter_name, parse_expression, suggest, symbol
 from negotiation.engine.game import NormalFormGame
-from negotiation.engine.numbers import decimal_fraction, to_fraction
+from negotiation.engine.numbers import decimal_fraction, substitute, to_fraction
 from negotiation.errors import GameError
 
 
@@ -142,7 +142,7 @@ class ParametricGame:
         """The game with some parameters fixed to (exact) values."""
         merged = self._values(values, kwargs, partial=True)
         subs = symbol_values(merged)
-        exprs = np.vectorize(lambda e: e.xreplace(subs), otypes=[object])(self.payoffs)
+        exprs = np.vectorize(lambda e: substitute(e, subs), otypes=[object])(self.payoffs)
         rest = tuple(p for p in self.parameters if p not in merged)
         return ParametricGame(exprs, rest, self.players, self.strategies, self.title)
 
@@ -154,7 +154,7 @@ class ParametricGame:
         """
         exact = {k: exact_value(k, v) for k, v in self._values(values, kwargs, partial=False).items()}
         subs = {symbol(k): v for k, v in exact.items()}
-        cells = [e.xreplace(subs) for e in self.payoffs.flat]
+        cells = [substitute(e, subs) for e in self.payoffs.flat]
         if all(c.is_Rational for c in cells):
             flat = [to_fraction(c) for c in cells]
         else:

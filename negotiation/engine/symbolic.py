@@ -23,7 +23,7 @@ import numpy as np
 import sympy
 
 from negotiation.engine.expressions import symbol
-from negotiation.engine.numbers import to_fraction
+from negotiation.engine.numbers import substitute, to_fraction
 from negotiation.engine.parametric import ParametricGame, exact_value, symbol_values
 from negotiation.errors import GameError
 
@@ -74,7 +74,7 @@ class Condition:
     def slack(self, values: Mapping[str, Any]) -> Fraction | float:
         """The margin at a parameter point: exact when it is rational."""
         subs = symbol_values(values)
-        value = self.margin.xreplace(subs)
+        value = substitute(self.margin, subs)
         if value.free_symbols:
             missing = sorted(str(s) for s in value.free_symbols)
             raise GameError(f"condition {self.label!r} needs values for {missing}")
@@ -175,7 +175,7 @@ def threshold(
         raise GameError(f"threshold() needs a Condition or a sympy expression, not {type(condition).__name__}")
     x = symbol(parameter)
     subs = {symbol(k): exact_value(k, v) for k, v in (values or {}).items() if k != parameter}
-    expr = margin.xreplace(subs)
+    expr = substitute(margin, subs)
     domain = sympy.Interval(*(exact_value(parameter, b) for b in bounds)) if bounds else sympy.S.Reals
     if x in expr.free_symbols:
         poly = expr.as_poly(x)  # None unless polynomial in x (coefficients may hold other symbols)
