@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: figures test bench docs lint clean cases
+.PHONY: figures test bench docs lint clean cases fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ figures: $(VENV)/.installed
 ## test: the default test suite (known answers, properties, cross-checks with pygambit)
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q
+
+## fuzz: 10,000 hostile inputs per reader (scenario, .nfg, .efg, expression), each in a worker limited to
+## 10 s and 2 GiB; prints the counts by outcome and keeps every failing input in tests/data/fuzz-corpus
+fuzz: $(VENV)/.installed-dev
+	$(BIN)/python tests/fuzz_harness.py --count $(or $(COUNT),10000) --seed $(or $(SEED),0)
 
 ## bench: benchmarks against lrsnash, QuantEcon, nashpy and pygambit (not part of `make test`)
 bench: $(VENV)/.installed-dev

@@ -59,7 +59,19 @@ def _schema_pages() -> str:
     return "\n".join(parts)
 
 
+def _limits_table() -> str:
+    from negotiation import limits
+
+    rows = ["| limit | default | what it bounds |", "|---|---|---|"]
+    for name, value, text in limits.table():
+        shown = f"{value:,}" if isinstance(value, int) else f"{value:g}"
+        rows.append(f"| `{name}` | {shown} | {text.replace('|', '\\|')} |")
+    return "\n".join(rows)
+
+
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    if "<!-- limits-table -->" in markdown:
+        markdown = markdown.replace("<!-- limits-table -->", _limits_table())
     if "<!-- cli-help -->" in markdown:
         markdown = markdown.replace("<!-- cli-help -->", _cli_help())
     if "<!-- scenario-schema -->" in markdown:

@@ -49,6 +49,9 @@ MAX_EXPRESSION_DEPTH = 200
 MAX_EXPONENT = 64
 """Largest absolute value of a constant exponent in an expression."""
 
+MAX_EXP_NESTING = 2
+"""Deepest nesting of exponentials of the parameters in an expression (``exp(exp(a))`` is 2)."""
+
 MAX_CONSTANT_BITS = 1_000
 """Largest constant of an expression, in bits of its numerator or denominator (2^1000 is about 1e301)."""
 

@@ -191,6 +191,12 @@ def run_one(reader: str, data: bytes, workdir: Path) -> str:
     from negotiation.engine.expressions import parse_expression
     from negotiation.engine.extensive import ExtensiveFormGame
 
+    if reader.startswith("_"):  # the harness's own test: failures it must catch
+        if reader == "_hang":
+            time.sleep(10**6)
+        if reader == "_memory":
+            return str(len(bytearray(2 * MEMORY_LIMIT)))
+        raise KeyError(reader)
     if reader == "expression":  # parsed, then evaluated exactly at a few points
         import sympy
 

@@ -167,11 +167,35 @@ def parse_expression(text: str, parameters: Iterable[str], where: str = "") -> s
             raise
         reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
         raise ExpressionError(f"cannot be computed ({reason})", text, where) from None
+    nesting = _exponential_nesting(expr)
+    if nesting > limits.MAX_EXP_NESTING:
+        raise ExpressionError(limits.over("exponentials of the parameters nested in one another",
+                                          "MAX_EXP_NESTING", nesting), text, where)
     for constant in expr.atoms(sympy.Rational):  # folded constants too (1e300 * 1e300)
         bits = max(int(constant.p).bit_length(), int(constant.q).bit_length())
         if bits > limits.MAX_CONSTANT_BITS:
             raise ExpressionError(limits.over("bits of a constant", "MAX_CONSTANT_BITS", bits), text, where)
     return expr
+
+
+def _exponential_nesting(expr: sympy.Basic) -> int:
+    """How deeply exponentials of the parameters nest: ``exp(a)`` and ``2**a`` count 1,
+    ``exp(exp(a))`` 2, ``a**exp(a)`` 2; constants count 0 (an explicit stack, no recursion)."""
+    depth: dict[sympy.Basic, int] = {}
+    stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
+    while stack:
+        node, done = stack.pop()
+        if node in depth:
+            continue
+        if not done:
+            stack.append((node, True))
+            stack.extend((a, False) for a in node.args if a not in depth)
+            continue
+        inner = max((depth[a] for a in node.args), default=0)
+        grows = node.free_symbols and (isinstance(node, sympy.exp) or (
+            isinstance(node, sympy.Pow) and node.exp.free_symbols))
+        depth[node] = inner + 1 if grows else inner
+    return depth[expr]
 
 
 def _number(value: object, text: str, where: str) -> sympy.Rational:
