@@ -65,7 +65,8 @@ def _limits_table() -> str:
     rows = ["| limit | default | what it bounds |", "|---|---|---|"]
     for name, value, text in limits.table():
         shown = f"{value:,}" if isinstance(value, int) else f"{value:g}"
-        rows.append(f"| `{name}` | {shown} | {text.replace('|', '\\|')} |")
+        escaped = text.replace("|", "\\|")
+        rows.append(f"| `{name}` | {shown} | {escaped} |")
     return "\n".join(rows)
 
 

@@ -102,7 +102,8 @@ def bounded(what: str, time_limit: float | None = None, cancel: Callable[[], boo
         progress = outer.progress if progress is None else progress
     bound = _Bound(what, hint, time_limit, end, cancel, progress)
     token = _current.set(bound)
-    watchdog = _Watchdog(bound.end + GRACE) if bound.end is not None else None
+    own_deadline = bound.end is not None and (outer is None or outer.end != bound.end)
+    watchdog = _Watchdog(bound.end + GRACE) if own_deadline else None  # an inherited one is watched already
     try:
         yield
     except _HardStop:

@@ -22,19 +22,19 @@ MAX_YAML_DEPTH = 64
 
 # ------------------------------------------------------------------------------ games
 MAX_PLAYERS = 64
-"""Most players of a game read from a file or built from a scenario."""
+"""Most players of a game in a Gambit file (.nfg, .efg)."""
 
 MAX_STRATEGIES = 100_000
-"""Most strategies of one player, or actions at one node of a game tree."""
+"""Most strategies of one player in an .nfg file, or actions at one node of an .efg file."""
 
 MAX_PAYOFF_ENTRIES = 4_000_000
-"""Largest payoff table (players times pure profiles) read or built."""
+"""Largest payoff table of an .nfg file (players times pure profiles)."""
 
 MAX_TREE_NODES = 500_000
-"""Most nodes of a game tree."""
+"""Most nodes of a game tree (read from an .efg file or built)."""
 
 MAX_TREE_DEPTH = 2_000
-"""Deepest game tree (moves from the root to a leaf)."""
+"""Deepest game tree, in moves from the root to a leaf (read or built)."""
 
 MAX_STRATEGIC_PROFILES = 1_000_000
 """Most pure profiles of the strategic form of a game tree."""

@@ -331,8 +331,10 @@ class Scenario:
                 if finite_real(expr) is None:
                     used = sorted(str(s) for s in pgame.payoff(i, cell).free_symbols)
                     at = ", ".join(f"{u}={plain(values[u])}" for u in used)
+                    shown = {sympy.zoo: "a division by zero", sympy.nan: "undefined (nan)"}.get(expr) or (
+                        f"{sympy.N(expr, 6)}")
                     return GameError(f"{self.where('games', game, 'payoffs', k, party)}: the payoff "
-                                     f"{texts[i]!r} is {sympy.N(expr, 6)} at {at}, not a finite real number")
+                                     f"{texts[i]!r} is {shown} at {at}, not a finite real number")
         return GameError(f"game {game!r} has a payoff that is not a finite real number at these values")
 
     def solve(self, game: str, overrides: Mapping[str, Any] | None = None, method: str = "auto",

@@ -100,7 +100,7 @@ class OutcomeModel:
         number, a division by zero); the outcome does not hold there."""
         if self.game is not None:
             tensor = self.game.tensor(values)
-            undefined = ~np.isfinite(tensor.reshape(tensor.shape[0], -1)).all(axis=1)
+            undefined = _non_finite(tensor, self.game)
             if undefined.any():
                 tensor = np.where(np.isfinite(tensor), tensor, 0.0)
             mask = pure_equilibria(tensor, tol)
@@ -116,6 +116,12 @@ class OutcomeModel:
                    self._compiled(*(np.asarray(values[k], dtype=float) for k in self.parameters))]
         undefined = np.logical_or.reduce([~np.isfinite(m) for m in got])
         return np.logical_and.reduce([m >= -tol for m in got]) & ~undefined, undefined
+
+
+def _non_finite(tensor: np.ndarray, game: ParametricGame) -> np.ndarray:
+    """Per point of a batch of payoff tensors: whether some payoff is not a finite real number."""
+    batch = tensor.shape[: tensor.ndim - game.payoffs.ndim]
+    return ~np.isfinite(tensor.reshape(*batch, -1)).all(axis=-1)
 
 
 def _target(target: Scenario | ParametricGame, game: str | None, outcome: str | None,
@@ -149,13 +155,12 @@ def _sweep_chunk(task: tuple) -> dict[str, np.ndarray]:
         with np.errstate(all="ignore"):
             masks = regime_masks(game, values, tol)
         labels = ["/".join(game.strategies[i][k] for i, k in enumerate(cell)) for cell in model.cells]
-        tensor = game.tensor(values)
-        undefined = ~np.isfinite(tensor.reshape(-1, tensor[(0,) * (tensor.ndim - game.payoffs.ndim)].size)).all(axis=1)
+        undefined = _non_finite(game.tensor(values), game)
         return {"holds": np.logical_or.reduce([masks[lab] for lab in labels]) & ~undefined, "undefined": undefined}
     if model is not None:
         return _stress_chunk((model, values, tol))
     tensor = game.tensor(values)
-    undefined = ~np.isfinite(tensor.reshape(tensor.shape[0], -1)).all(axis=1)
+    undefined = _non_finite(tensor, game)
     res = solve_batch(np.where(undefined.reshape(-1, *(1,) * (tensor.ndim - 1)), 0.0, tensor), method, tol)
     keep = ~undefined[res.game]  # no equilibrium rows where the payoffs are undefined
     out = {"point": res.game[keep], "payoffs": res.payoffs[keep], "regret": res.regret[keep], "undefined": undefined}
@@ -225,6 +230,7 @@ def sweep(
     if missing:
         raise GameError(f"no value for parameter(s) {missing}: sweep them or pass values=")
     tasks = []
+    chunk_size = _count("chunk_size", chunk_size)
     for start in range(0, n_points, chunk_size):
         chunk = {k: v[start : start + chunk_size] for k, v in points.items()}
         tasks.append((pgame, {**base, **chunk}, model, method, tol))
@@ -678,6 +684,7 @@ def stress_test(
     draws = draw_parameters(scenario, names, n, int(rng))
     base = {k: float(v) for k, v in scenario.baseline().items() if k not in draws}
     model = OutcomeModel.of(scenario, outcome)
+    chunk_size = _count("chunk_size", chunk_size)
     tasks = [(model, {**base, **{k: v[s : s + chunk_size] for k, v in draws.items()}}, tol)
              for s in range(0, n, chunk_size)]
     chunk_store = None

@@ -6,6 +6,7 @@ These helpers convert between the two without ever evaluating text as code.
 
 from __future__ import annotations
 
+import cmath
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -153,22 +154,151 @@ def reduced_row_echelon(rows: Sequence[Sequence[Fraction]]) -> tuple[list[list[F
 
 
 def finite_real(value: Any) -> float | None:
-    """A sympy number as a float, or ``None`` if it is complex, infinite, NaN or not a number."""
+    """A sympy number as a float, or ``None`` if it is complex, infinite, NaN or not a number.
+
+    The value is first computed in double precision, every intermediate included, by a
+    pass over the expression that cannot take long (:func:`_double`); only a value whose
+    every step is a finite number is then evaluated to 30 digits by sympy.  So a value
+    that passes through numbers beyond about 1.8e308 (``exp(2**(10**300))``) counts as not
+    finite, as it would in every vectorised sweep and stress test.
+    """
     if getattr(value, "free_symbols", None):
         return None
+    if hasattr(value, "evalf"):
+        rough = _double(value)
+        if rough is not None and not (cmath.isfinite(rough) and rough.imag == 0):
+            return None
     try:
         z = complex(value.evalf(30)) if hasattr(value, "evalf") else complex(value)
-    except (TypeError, ValueError, OverflowError):  # sympy's complex infinity, nan; past a float
+    except (TypeError, ValueError, OverflowError, RecursionError):  # complex infinity, nan; past a float
         return None
     return z.real if z.imag == 0 and math.isfinite(z.real) else None
 
 
+def _double(expr: Any) -> complex | None:
+    """``expr`` (a sympy constant) in complex double precision, bottom-up with an explicit stack;
+    ``None`` where it uses a function this pass does not know (then only sympy evaluates it)."""
+    import sympy
+
+    done: dict[Any, complex] = {}
+    stack = [(expr, False)]
+    while stack:
+        node, ready = stack.pop()
+        if node in done:
+            continue
+        if not ready:
+            stack.append((node, True))
+            stack.extend((a, False) for a in node.args if a not in done)
+            continue
+        args = [done[a] for a in node.args]
+        try:
+            value = _double_node(node, args, sympy)
+        except (OverflowError, ZeroDivisionError, ValueError):
+            value = complex(math.nan, 0)
+        if value is None:
+            return None
+        done[node] = value
+    return done[expr]
+
+
+def _double_node(node: Any, args: list[complex], sympy: Any) -> complex | None:
+    nan = complex(math.nan, 0)
+    if node.is_Number or isinstance(node, sympy.NumberSymbol):
+        if node is sympy.nan or node in (sympy.zoo, sympy.oo, -sympy.oo):
+            return nan if node is sympy.nan or node is sympy.zoo else complex(float(node), 0)
+        try:
+            return complex(float(node), 0)
+        except OverflowError:
+            return complex(math.inf, 0)
+    if node is sympy.I:
+        return 1j
+    if isinstance(node, (sympy.logic.boolalg.BooleanAtom, sympy.core.relational.Relational,
+                         sympy.And, sympy.Or, sympy.Not)):
+        return complex(0, 0)  # conditions are read by Piecewise below
+    if isinstance(node, sympy.Add):
+        return sum(args, complex(0, 0))
+    if isinstance(node, sympy.Mul):
+        out = complex(1, 0)
+        for a in args:
+            out *= a
+        return out
+    if isinstance(node, sympy.Pow):
+        base, exponent = args
+        if base.imag == 0 and exponent.imag == 0 and (base.real >= 0 or float(exponent.real).is_integer()):
+            if base.real == 0 and exponent.real < 0:
+                return nan
+            return complex(math.pow(base.real, exponent.real), 0)
+        return base**exponent
+    if isinstance(node, sympy.exp):
+        return cmath.exp(args[0])
+    if isinstance(node, sympy.log):
+        return nan if args[0] == 0 else cmath.log(args[0])
+    if isinstance(node, sympy.Abs):
+        return complex(abs(args[0]), 0)
+    if isinstance(node, (sympy.Min, sympy.Max)):
+        if any(a.imag != 0 or math.isnan(a.real) for a in args):
+            return nan
+        pick = min if isinstance(node, sympy.Min) else max
+        return complex(pick(a.real for a in args), 0)
+    if isinstance(node, sympy.Piecewise):
+        for (value, condition), _ in zip(node.args, args[::2], strict=True):
+            truth = _truth(condition, sympy)
+            if truth is None:
+                return None
+            if truth:
+                return _double(value)
+        return nan
+    return None
+
+
+def _truth(condition: Any, sympy: Any) -> bool | None:
+    """A constant condition's truth in double precision (``None``: not decidable here)."""
+    if condition in (sympy.true, sympy.false):
+        return bool(condition)
+    if isinstance(condition, sympy.core.relational.Relational):
+        lhs, rhs = _double(condition.lhs), _double(condition.rhs)
+        if lhs is None or rhs is None or lhs.imag or rhs.imag:
+            return None
+        ops = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+               ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+        return ops[condition.rel_op](lhs.real, rhs.real)
+    if isinstance(condition, (sympy.And, sympy.Or, sympy.Not)):
+        parts = [_truth(c, sympy) for c in condition.args]
+        if any(p is None for p in parts):
+            return None
+        return all(parts) if isinstance(condition, sympy.And) else (
+            any(parts) if isinstance(condition, sympy.Or) else not parts[0])
+    return None
+
+
 def substitute(expr: Any, subs: Mapping[Any, Any]) -> Any:
-    """``expr.xreplace(subs)``, or sympy's ``nan`` where the substitution cannot be carried out
-    (``max(1, 1/a)`` at ``a = 0``: sympy refuses to compare complex infinity)."""
+    """``expr.xreplace(subs)``, or sympy's ``nan`` where the substitution cannot be carried out:
+    ``max(1, 1/a)`` at ``a = 0`` (sympy refuses to compare complex infinity), or a power whose
+    exponent becomes so large at these values (``2**max(a, 1e300)``) that its value is past
+    any float and its exact value past any memory."""
     import sympy
 
     try:
+        for power in expr.atoms(sympy.Pow):
+            if power.exp.free_symbols and _power_too_large(power, subs):
+                return sympy.nan
         return expr.xreplace(subs)
-    except (ValueError, TypeError, ArithmeticError):
+    except (ValueError, TypeError, ArithmeticError, RecursionError):
         return sympy.nan
+
+
+MAX_POWER_BITS = 10**6
+"""A power at given values is computed exactly only up to about this many bits."""
+
+
+def _power_too_large(power: Any, subs: Mapping[Any, Any]) -> bool:
+    exponent = _double(power.exp.xreplace(subs)) if not power.exp.xreplace(subs).free_symbols else None
+    base = power.base.xreplace(subs)
+    magnitude = _double(base) if not base.free_symbols else None
+    if exponent is None or magnitude is None:
+        return False
+    if not cmath.isfinite(exponent) or not cmath.isfinite(magnitude):
+        return True
+    scale = exponent.real * math.log2(abs(magnitude)) if magnitude != 0 else 0.0  # log2 of the value's size
+    bits = max(int(base.p).bit_length(), int(base.q).bit_length()) if base.is_Rational else 1
+    return scale > 1100 or abs(exponent) * bits > MAX_POWER_BITS  # past a float, or past the exact budget
