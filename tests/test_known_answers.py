@@ -188,6 +188,30 @@ def _keys(result) -> list[tuple[float, ...]]:
                   for e in result.equilibria)
 
 
+def test_exact_enumeration_on_qhull_supports_equals_exact_integer_pivoting():
+    """On seeded integer games, 2x2 to 9x9, with payoffs in 0..99 (nondegenerate as a rule: qhull's
+    vertices name the supports, each equilibrium is solved in rationals) and in 0..2 (often
+    degenerate: integer pivoting), solve(..., exact=True) returns exactly the equilibria of
+    integer pivoting over every basis (bimatrix.extreme_equilibria), Fraction by Fraction."""
+    import numpy as np
+
+    from negotiation import NormalFormGame, solve
+    from negotiation.engine.solvers import bimatrix
+
+    rng = np.random.default_rng(405)
+    qhull_used = 0
+    for k in range(60):
+        m, n = int(rng.integers(2, 10)), int(rng.integers(2, 10))
+        high = 100 if k % 2 else 3
+        game = NormalFormGame(rng.integers(0, high, size=(2, m, n)), exact=True)
+        result = solve(game, "all", exact=True)
+        qhull_used += "qhull" in result.algorithm
+        a, b = game.bimatrix()
+        pivoted = {tuple(map(tuple, pair)) for pair in bimatrix.extreme_equilibria(a, b).pairs}
+        assert {tuple(map(tuple, e.profile.probabilities)) for e in result.equilibria} == pivoted, (k, result.algorithm)
+    assert qhull_used >= 20
+
+
 def test_float_enumeration_by_qhull_agrees_with_exact_pivoting():
     """On seeded random games, 2x2 to 9x9 with normal payoffs (nondegenerate with probability one)
     and with payoffs in 0..2 (often degenerate, where qhull hands over to exact pivoting), the float

@@ -17,7 +17,7 @@ from negotiation import limits
 from negotiation.deadline import limited
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.methods import METHODS
-from negotiation.engine.numbers import float_array
+from negotiation.engine.numbers import float_array, reduced_row_echelon
 from negotiation.engine.solvers import bimatrix, numeric, polynomial, pure, zero_sum
 from negotiation.engine.solvers.result import Continuum, Equilibrium, SolveResult
 from negotiation.errors import BudgetError, SolverError, VerificationError
@@ -186,10 +186,11 @@ def _pure(game: NormalFormGame, params: dict) -> SolveResult:
 
 def _all_bimatrix(game: NormalFormGame, exact: bool, params: dict) -> SolveResult:
     m, n = game.shape
-    if not exact:  # floats: qhull's vertices where the game is nondegenerate, each answer verified
-        fast = _all_bimatrix_qhull(game, params)
-        if fast is not None:
-            return fast
+    # qhull's vertices where the game is nondegenerate, each answer verified (in exact mode,
+    # each recomputed in rationals on its support first); else exact integer pivoting
+    fast = _all_bimatrix_qhull(game, params)
+    if fast is not None:
+        return fast
     pairs_needed = bimatrix.combinations_budget(m, n)
     if pairs_needed > limits.MAX_SUPPORT_PAIRS:
         raise BudgetError(
@@ -218,21 +219,73 @@ def _all_bimatrix(game: NormalFormGame, exact: bool, params: dict) -> SolveResul
 
 
 def _all_bimatrix_qhull(game: NormalFormGame, params: dict) -> SolveResult | None:
-    """Every equilibrium of a nondegenerate float game from the polytopes' vertices (qhull), or ``None``."""
+    """Every equilibrium of a nondegenerate game from the polytopes' vertices (qhull), or ``None``.
+
+    Float games: qhull's vertex pairs, each verified.  Exact games: each pair only names a
+    support; the equilibrium on it is solved in rationals (the indifference conditions),
+    must have exactly as many best responses as strategies in its support (else the game
+    is degenerate there) and zero regret, exactly.  Either way the count must be odd, as
+    in every nondegenerate game (Shapley 1974); otherwise ``None`` hands over to integer
+    pivoting.
+    """
     from negotiation.engine.batch import nondegenerate_vertex_pairs
 
     a, b = game.bimatrix()
-    found = nondegenerate_vertex_pairs(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
-    if found is None:
+    found = nondegenerate_vertex_pairs(float_array(a), float_array(b))
+    if found is None or len(found[0]) % 2 == 0:
         return None
     x, y = found
-    eqs = _verified(game, [[x[k], y[k]] for k in range(len(x))], params["tol"])
-    if len(eqs) % 2 == 0:  # a nondegenerate game has an odd number of equilibria (Shapley 1974): not all found
+    if game.exact:
+        pairs = [_exact_on_support(a, b, x[k] > 1e-9, y[k] > 1e-9) for k in range(len(x))]
+        if any(p is None for p in pairs):
+            return None
+        candidates = [list(p) for p in pairs]  # type: ignore[arg-type]
+        algorithm = ("vertex enumeration of the best-response polytopes (qhull's vertices name the supports; each "
+                     "equilibrium solved and verified in rationals; the game is nondegenerate)")
+    else:
+        candidates = [[x[k], y[k]] for k in range(len(x))]
+        algorithm = "vertex enumeration of the best-response polytopes (qhull; the game is nondegenerate)"
+    eqs = _verified(game, candidates, params["tol"])
+    if len(eqs) % 2 == 0:
         return None
     eqs = [Equilibrium(e.profile, e.payoffs, e.regret, k) for k, e in enumerate(eqs)]
-    return SolveResult(game, "all", "vertex enumeration of the best-response polytopes (qhull; the game is "
-                       "nondegenerate)", params, False, True, False, tuple(eqs),
+    return SolveResult(game, "all", algorithm, params, game.exact, True, False, tuple(eqs),
                        tuple((k,) for k in range(len(eqs))))
+
+
+def _exact_on_support(a: np.ndarray, b: np.ndarray, sx: np.ndarray, sy: np.ndarray
+                      ) -> tuple[list[Fraction], list[Fraction]] | None:
+    """The equilibrium with supports ``sx``, ``sy`` of an exact game, solved in rationals, if it is
+    the unique solution of the indifference conditions and a nondegenerate one; else ``None``."""
+    rows, cols = np.flatnonzero(sx), np.flatnonzero(sy)
+    if len(rows) != len(cols):
+        return None
+    y = _indifferent(a[np.ix_(rows, cols)])  # player 2 mixes so that player 1 is indifferent on rows
+    x = _indifferent(b[np.ix_(rows, cols)].T)
+    if x is None or y is None or min(x) <= 0 or min(y) <= 0:
+        return None
+    full_x = [Fraction(0)] * a.shape[0]
+    full_y = [Fraction(0)] * a.shape[1]
+    for i, v in zip(rows, x, strict=True):
+        full_x[i] = v
+    for j, v in zip(cols, y, strict=True):
+        full_y[j] = v
+    pay1 = [sum((a[i, j] * full_y[j] for j in cols), Fraction(0)) for i in range(a.shape[0])]
+    pay2 = [sum((b[i, j] * full_x[i] for i in rows), Fraction(0)) for j in range(a.shape[1])]
+    if sum(v == max(pay1) for v in pay1) != len(rows) or sum(v == max(pay2) for v in pay2) != len(cols):
+        return None  # extra best responses: degenerate here, or not an equilibrium
+    return full_x, full_y
+
+
+def _indifferent(matrix: np.ndarray) -> list[Fraction] | None:
+    """The probability vector ``p`` with ``matrix @ p`` constant and ``sum(p) = 1``, if unique."""
+    k = matrix.shape[1]
+    system = [[Fraction(matrix[i, j]) for j in range(k)] + [Fraction(-1), Fraction(0)] for i in range(matrix.shape[0])]
+    system.append([Fraction(1)] * k + [Fraction(0), Fraction(1)])
+    reduced, pivots = reduced_row_echelon(system)
+    if pivots != list(range(k + 1)) or any(row[-1] != 0 for row in reduced[k + 1 :]):
+        return None
+    return [reduced[j][-1] for j in range(k)]
 
 
 def _lemke_howson(game: NormalFormGame, exact: bool, label: int, params: dict) -> SolveResult:
