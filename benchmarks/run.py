@@ -3,24 +3,25 @@
 Run with ``make bench`` (not part of ``make test``).  For each workload it prints our
 median wall time, each peer's time on the same seeded games (peers that solve one game
 at a time run on a subsample and are compared per game), the ratio peer/ours (how many
-times faster we are) and the peak memory traced by :mod:`tracemalloc` (Python allocations only:
-C libraries' memory is not seen, so peers' columns show what Python saw of them).  lrsnash, from
+times faster we are) and the growth of the peak resident set size while one run goes on, measured
+in a forked child (C libraries' memory included; lrsnash's is its process's peak RSS).  lrsnash, from
 Debian's lrslib, runs as a process on the same games (integer payoffs: the normal ones times
 1000, rounded); its rows are skipped with a message where it is not installed.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 import warnings
 from collections.abc import Callable
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 
@@ -34,34 +35,63 @@ from negotiation.io import write_efg
 ROOT_SEED = 2020
 
 
+def peak_rss(fn: Callable[[], object]) -> float:
+    """The growth of the peak resident set size (MB) while ``fn()`` runs, in a forked child.
+
+    The child resets its high-water mark (``/proc/self/clear_refs``), runs ``fn`` once and
+    reports ``VmHWM`` minus its resident size before the call, so memory allocated by C
+    libraries (qhull, numpy, numba) counts too.  ``nan`` where /proc is not available.
+    """
+    if not os.path.exists("/proc/self/clear_refs"):
+        return float("nan")
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        try:
+            with open("/proc/self/clear_refs", "w") as fh:
+                fh.write("5")
+            before = _status_kib("VmRSS")
+            fn()
+            os.write(write, str(_status_kib("VmHWM") - before).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as fh:
+        text = fh.read()
+    os.waitpid(pid, 0)
+    return int(text) / 1024 if text else float("nan")
+
+
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status") as fh:
+        line = next(x for x in fh if x.startswith(field + ":"))
+    return int(line.split()[1])
+
+
 def measure(fn: Callable[[], object], repeat: int = 15) -> tuple[float, float]:
-    """Median wall time (s) over ``repeat`` runs and the peak traced memory (MB) of one run."""
+    """Median wall time (s) over ``repeat`` runs and the peak memory (MB, :func:`peak_rss`) of one run."""
     fn()  # warm-up
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    tracemalloc.start()
-    fn()
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return statistics.median(times), peak
+    return statistics.median(times), peak_rss(fn)
 
 
 def per_game(fn: Callable[[np.ndarray], object], games: np.ndarray) -> tuple[float, float]:
-    """Time per game of a one-game-at-a-time solver, and its peak memory (MB)."""
+    """Time per game of a one-game-at-a-time solver, and its peak memory (MB) over a tenth of the games."""
     fn(games[0])  # warm-up (numba compilation for QuantEcon)
     start = time.perf_counter()
     for g in games:
         fn(g)
     elapsed = (time.perf_counter() - start) / len(games)
-    tracemalloc.start()
-    for g in games[: max(1, len(games) // 10)]:
-        fn(g)
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return elapsed, peak
+
+    def some() -> None:
+        for g in games[: max(1, len(games) // 10)]:
+            fn(g)
+
+    return elapsed, peak_rss(some)
 
 
 def peers_2p():
@@ -91,9 +121,9 @@ def main() -> None:
     seeds = np.random.SeedSequence(ROOT_SEED).spawn(7)
     rows: list[tuple[str, float, float, dict[str, tuple[float, float]], str]] = []
 
-    # 1. 100,000 parametric 2x2 games: the Idlib escalation game at random parameter points.
+    # 1. 100,000 parametric 2x2 games: the Idlib monthly game at random parameter points.
     idlib = catalog.load("idlib-2020")
-    game = idlib.game("escalation")
+    game = idlib.game("ceasefire_stage")
     rng = np.random.default_rng(seeds[0])
     n = 100_000
     values = {k: rng.uniform(float(p.bounds[0]), float(p.bounds[1]), n) for k, p in idlib.parameters.items()}
@@ -132,7 +162,7 @@ def main() -> None:
 
     # 4. Bimatrix games, all equilibria: ours is negotiation.solve(game, "all") (float: qhull where the game is
     #    nondegenerate) and solve(game, "all", exact=True) (integer pivoting); lrsnash is exact.
-    for size, seed in ((8, seeds[3]), (10, seeds[3]), (12, seeds[4]), (15, seeds[5])):
+    for size, seed in ((8, seeds[3]), (10, seeds[3]), (12, seeds[4]), (15, seeds[5]), (18, seeds[5])):
         rng = np.random.default_rng(seed)
         a, b = rng.normal(size=(2, size, size))
         game = NormalFormGame.from_arrays(a, b)
@@ -140,6 +170,10 @@ def main() -> None:
         qgame = qe.NormalFormGame((qe.Player(a), qe.Player(b.T)))
         qe.vertex_enumeration(qgame)  # numba warm-up
         count = len(solve(game, "all"))
+        if size > 15:  # beyond the peers' range: our scaling only
+            rows.append((f'solve(game, "all"), {size}x{size} normal payoffs ({count} equilibria)', t, mem, {},
+                         "per game"))
+            continue
         peers = {"QuantEcon vertex_enumeration": measure(lambda q=qgame: qe.vertex_enumeration(q), repeat=3)}
         if size <= 12:
             peers["pygambit enummixed_solve (float)"] = measure(
@@ -148,7 +182,7 @@ def main() -> None:
         peers |= lrsnash_peer(np.round(a * 1000).astype(int), np.round(b * 1000).astype(int))
         rows.append((f'solve(game, "all"), {size}x{size} normal payoffs ({count} equilibria)', t, mem, peers,
                      "per game"))
-        if size <= 12:
+        if size <= 15:
             ints = (np.round(a * 1000).astype(int), np.round(b * 1000).astype(int))
             exact_game = NormalFormGame.from_arrays(*ints)
             t, mem = measure(lambda g=exact_game: solve(g, "all", exact=True), repeat=1)
@@ -161,7 +195,8 @@ def main() -> None:
     t, mem = measure(lambda: stress_test(idlib, "ceasefire", n=1_000_000, rng=ROOT_SEED), repeat=1)
     rows.append(("stress_test(idlib, 'ceasefire', n=1_000_000) with Sobol indices", t, mem, {},
                  "whole run (target < 5 s)"))
-    grid = {"nato_support": np.linspace(0, 1, 1000), "monitoring": np.linspace(0, 1, 1000)}
+    grid = {k: np.linspace(float(idlib.parameters[k].bounds[0]), float(idlib.parameters[k].bounds[1]), 1000)
+            for k in ("revealed", "resolve_prior")}
     t, mem = measure(lambda: sweep(catalog.load("idlib-2020"), grid, outcome="ceasefire"), repeat=1)
     rows.append(("sweep(idlib, 1000 x 1000 grid, outcome='ceasefire'), conditions derived afresh", t, mem, {},
                  "whole run (target < 2 s)"))
@@ -203,14 +238,27 @@ def main() -> None:
     rows.append(("MLE of lambda from 500 choices per player (5x5)", t, mem,
                  {"pygambit logit_estimate": measure(lambda: gbt.qre.logit_estimate(data), repeat=5)}, "per fit"))
 
-    print("| workload | ours | ours peak MB | peer | peer time | peer peak MB | peer / ours |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    lines = ["| workload | ours | ours peak RSS MB | peer | peer time | peer peak RSS MB | peer / ours |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    records = []
     for name, ours, mem, peers, unit in rows:
         if not peers:
-            print(f"| {name} | {fmt(ours)} ({unit}) | {mem:.1f} | - | - | - | - |".replace("| nan |", "| - |"))
+            lines.append(f"| {name} | {fmt(ours)} ({unit}) | {mem:.1f} | - | - | - | - |".replace("| nan |", "| - |"))
+            records.append({"workload": name, "unit": unit, "ours_s": ours, "ours_peak_rss_mb": mem})
         for k, (pt, pm) in peers.items():
-            print(f"| {name} | {fmt(ours)} ({unit}) | {mem:.1f} | {k} | {fmt(pt)} | {pm:.1f} | {pt / ours:,.1f}x |"
-                  .replace("| nan |", "| - |"))
+            lines.append(f"| {name} | {fmt(ours)} ({unit}) | {mem:.1f} | {k} | {fmt(pt)} | {pm:.1f} | "
+                         f"{pt / ours:,.1f}x |".replace("| nan |", "| - |"))
+            records.append({"workload": name, "unit": unit, "ours_s": ours, "ours_peak_rss_mb": mem, "peer": k,
+                            "peer_s": pt, "peer_peak_rss_mb": pm, "peer_over_ours": pt / ours})
+    print("\n".join(lines))
+    import pandas as pd
+
+    from negotiation.io.atomic import atomic_write_text
+
+    out = Path(__file__).resolve().parent / "results"
+    atomic_write_text(out / "results.md", "\n".join(lines) + "\n")
+    atomic_write_text(out / "results.csv", pd.DataFrame(records).to_csv(index=False, float_format="%.6g"))
+    print(f"wrote {out / 'results.md'} and {out / 'results.csv'}", file=sys.stderr)
 
 
 def lrsnash_peer(a: np.ndarray, b: np.ndarray) -> dict[str, tuple[float, float]]:
@@ -228,17 +276,27 @@ def lrsnash_peer(a: np.ndarray, b: np.ndarray) -> dict[str, tuple[float, float]]
         path = f"{tmp}/game"
         with open(path, "w", encoding="ascii") as fh:
             fh.write(text)
-        times = [_wall([exe, path]) for _ in range(3)]
-    return {"lrsnash (exact, a process)": (statistics.median(times), float("nan"))}
+        runs = [_wall_and_rss([exe, path]) for _ in range(3)]
+    return {"lrsnash (exact, a process)": (statistics.median(t for t, _ in runs), max(r for _, r in runs))}
 
 
 _WARNED: list[bool] = []
 
 
 def _wall(cmd: list[str]) -> float:
+    return _wall_and_rss(cmd)[0]
+
+
+def _wall_and_rss(cmd: list[str]) -> tuple[float, float]:
+    """Wall time (s) and peak resident set size (MB) of a process."""
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
-    return time.perf_counter() - start
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return elapsed, usage.ru_maxrss / 1024
 
 
 def _balanced_tree(depth: int) -> ExtensiveFormGame:
