@@ -68,6 +68,10 @@ AUTO_SUPPORT_PROFILES = 63
 MAX_PURE_CELLS = 10**8
 """Method 'pure': largest payoff tensor, in entries."""
 
+MAX_QHULL_STRATEGIES = 32
+"""Two-player enumeration by qhull (nondegenerate games): most strategies of both players together; qhull runs in
+C, which a time limit cannot stop, and its time grows about threefold per added strategy past 30."""
+
 MAX_BASES = 20_000
 """Exact two-player enumeration: most bases visited in one polytope."""
 

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import ConvexHull, QhullError
 
+from negotiation import limits
 from negotiation.errors import GameError, VerificationError
 
 DEFAULT_TOL = 1e-9
@@ -498,7 +499,7 @@ def nondegenerate_vertex_pairs(a: np.ndarray, b: np.ndarray, tol: float = DEFAUL
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     m, n = a.shape
-    if m + n > 62 or min(m, n) < 2:
+    if m + n > min(62, limits.MAX_QHULL_STRATEGIES) or min(m, n) < 2:
         return None
     scale = _scale(np.stack([a, b])[None])
     t = max(tol, 1e-12) * 10

@@ -24,8 +24,6 @@ from negotiation.errors import BudgetError, SolverError, VerificationError
 
 __all__ = ["METHODS", "Continuum", "Equilibrium", "SolveResult", "solve"]
 
-AUTO_QHULL_SIZE = 15
-"""Method 'auto' on a float two-player game past the budget of exact pivoting tries qhull up to this many strategies."""
 
 
 
@@ -60,9 +58,9 @@ def solve(
         ``"numeric"``: n-player equilibria from a Lyapunov function minimised from
         ``starts`` seeded starting points; not guaranteed complete.
         ``"auto"``: ``"all"`` where it finishes quickly for the game's size (two players:
-        within ``negotiation.limits.MAX_SUPPORT_PAIRS``, or any float game qhull can
-        take; n players: up to ``negotiation.limits.AUTO_SUPPORT_PROFILES`` support
-        profiles), else ``"one"`` (two players) or ``"numeric"``.
+        within ``negotiation.limits.MAX_SUPPORT_PAIRS``, or a nondegenerate float game
+        within ``MAX_QHULL_STRATEGIES``; n players: up to ``AUTO_SUPPORT_PROFILES``
+        support profiles), else ``"one"`` (two players) or ``"numeric"``.
     exact : bool
         Rational arithmetic end to end (two players): equilibria are Fractions and
         their regret is exactly 0.  Float payoffs are read as the rationals they are.
@@ -104,7 +102,8 @@ def solve(
     if method == "auto":
         if two:  # float games past the budget of exact pivoting: qhull, if the game is nondegenerate
             small = bimatrix.combinations_budget(*game.shape) <= limits.MAX_SUPPORT_PAIRS
-            method = "all" if small else "all-or-one" if not exact and max(game.shape) <= AUTO_QHULL_SIZE else "one"
+            qhull = sum(game.shape) <= limits.MAX_QHULL_STRATEGIES
+            method = "all" if small else "all-or-one" if not exact and qhull else "one"
         else:
             method = "all" if polynomial.support_profiles(game.shape) <= limits.AUTO_SUPPORT_PROFILES else "numeric"
     size = "x".join(map(str, game.shape))
