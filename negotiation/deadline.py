@@ -52,11 +52,14 @@ class _Bound:
     cancel: Callable[[], bool] | None
     progress: bool | None
     start: float = field(default_factory=time.monotonic)
-    done: str = "nothing yet"
+    done: str | Callable[[], str] = "nothing yet"
+
+    def progress_made(self) -> str:
+        return self.done if isinstance(self.done, str) else self.done()
 
     def stop_message(self) -> str:
         hint = f"; {self.hint}" if self.hint else ""
-        return f"{self.what}: stopped at the time limit of {self.time_limit:g} s, after {self.done}{hint}"
+        return f"{self.what}: stopped at the time limit of {self.time_limit:g} s, after {self.progress_made()}{hint}"
 
 
 _current: ContextVar[_Bound | None] = ContextVar("negotiation_deadline", default=None)
@@ -124,9 +127,9 @@ def checkpoint(done: str | Callable[[], str] = "") -> None:
     if bound is None:
         return
     if done:
-        bound.done = done if isinstance(done, str) else done()
+        bound.done = done
     if bound.cancel is not None and bound.cancel():
-        raise CancelledError(f"{bound.what}: cancelled after {bound.done}")
+        raise CancelledError(f"{bound.what}: cancelled after {bound.progress_made()}")
     if bound.end is not None and time.monotonic() > bound.end:
         raise TimeLimitError(bound.stop_message())
 

@@ -224,6 +224,9 @@ def _run_chunks(func: Callable[[Any], Result], tasks: Sequence[Any], executor: A
     todo = [k for k, r in enumerate(results) if r is None]
     bar = _bar(len(tasks), len(tasks) - len(todo), progress, desc)
 
+    def chunks_done() -> str:
+        return f"{sum(r is not None for r in results):,} of {len(tasks):,} chunks"
+
     def done(k: int, result: Result) -> None:
         results[k] = result
         if store:
@@ -234,14 +237,13 @@ def _run_chunks(func: Callable[[Any], Result], tasks: Sequence[Any], executor: A
     with resolve_executor(executor) as ex:
         if ex is None:
             for k in todo:
-                checkpoint(lambda: f"{len(tasks) - len(todo) + sum(r is not None for r in results):,} of "
-                                   f"{len(tasks):,} chunks")
+                checkpoint(chunks_done)
                 done(k, func(tasks[k]))
         elif isinstance(ex, Executor):
             futures = {ex.submit(func, tasks[k]): k for k in todo}
             for fut in as_completed(futures):
                 done(futures[fut], fut.result())
-                checkpoint(lambda: f"{sum(r is not None for r in results):,} of {len(tasks):,} chunks")
+                checkpoint(chunks_done)
         else:  # a Dask client
             from distributed import as_completed as dask_completed
 
