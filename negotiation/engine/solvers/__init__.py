@@ -20,7 +20,7 @@ from negotiation.engine.methods import METHODS
 from negotiation.engine.numbers import float_array, reduced_row_echelon
 from negotiation.engine.solvers import bimatrix, numeric, polynomial, pure, zero_sum
 from negotiation.engine.solvers.result import Continuum, Equilibrium, SolveResult
-from negotiation.errors import BudgetError, SolverError, VerificationError
+from negotiation.errors import BudgetError, GameError, SolverError, VerificationError
 
 __all__ = ["METHODS", "Continuum", "Equilibrium", "SolveResult", "solve"]
 
@@ -230,7 +230,10 @@ def _all_bimatrix_qhull(game: NormalFormGame, params: dict) -> SolveResult | Non
     from negotiation.engine.batch import nondegenerate_vertex_pairs
 
     a, b = game.bimatrix()
-    found = nondegenerate_vertex_pairs(float_array(a), float_array(b))
+    try:
+        found = nondegenerate_vertex_pairs(float_array(a), float_array(b))
+    except GameError:  # payoffs past a float: exact pivoting only
+        return None
     if found is None or len(found[0]) % 2 == 0:
         return None
     x, y = found
