@@ -31,7 +31,7 @@ from fractions import Fraction
 import sympy
 
 from negotiation import limits
-from negotiation.engine.numbers import decimal_fraction, finite_real
+from negotiation.engine.numbers import bottom_up, decimal_fraction, finite_real
 from negotiation.errors import GameError, suggest
 
 _FUNCTIONS = {
@@ -180,22 +180,13 @@ def parse_expression(text: str, parameters: Iterable[str], where: str = "") -> s
 
 def _exponential_nesting(expr: sympy.Basic) -> int:
     """How deeply exponentials of the parameters nest: ``exp(a)`` and ``2**a`` count 1,
-    ``exp(exp(a))`` 2, ``a**exp(a)`` 2; constants count 0 (an explicit stack, no recursion)."""
-    depth: dict[sympy.Basic, int] = {}
-    stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
-    while stack:
-        node, done = stack.pop()
-        if node in depth:
-            continue
-        if not done:
-            stack.append((node, True))
-            stack.extend((a, False) for a in node.args if a not in depth)
-            continue
-        inner = max((depth[a] for a in node.args), default=0)
+    ``exp(exp(a))`` 2, ``a**exp(a)`` 2; constants count 0 (:func:`~negotiation.engine.numbers.bottom_up`)."""
+    def combine(node: sympy.Basic, inner: list[int]) -> int:
         grows = node.free_symbols and (isinstance(node, sympy.exp) or (
             isinstance(node, sympy.Pow) and node.exp.free_symbols))
-        depth[node] = inner + 1 if grows else inner
-    return depth[expr]
+        return max(inner, default=0) + (1 if grows else 0)
+
+    return bottom_up(expr, combine)
 
 
 def _number(value: object, text: str, where: str) -> sympy.Rational:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import cmath
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from numbers import Rational
 from typing import Any
@@ -175,12 +175,11 @@ def finite_real(value: Any) -> float | None:
     return z.real if z.imag == 0 and math.isfinite(z.real) else None
 
 
-def _double(expr: Any) -> complex | None:
-    """``expr`` (a sympy constant) in complex double precision, bottom-up with an explicit stack;
-    ``None`` where it uses a function this pass does not know (then only sympy evaluates it)."""
-    import sympy
-
-    done: dict[Any, complex] = {}
+def bottom_up(expr: Any, combine: Callable[[Any, list[Any]], Any]) -> Any:
+    """Fold a sympy expression from its leaves up: ``combine(node, values of its arguments)``
+    for each distinct subexpression once, with an explicit stack (no recursion, however deep
+    the expression); a ``None`` from ``combine`` stops the fold and is returned."""
+    done: dict[Any, Any] = {}
     stack = [(expr, False)]
     while stack:
         node, ready = stack.pop()
@@ -190,15 +189,25 @@ def _double(expr: Any) -> complex | None:
             stack.append((node, True))
             stack.extend((a, False) for a in node.args if a not in done)
             continue
-        args = [done[a] for a in node.args]
-        try:
-            value = _double_node(node, args, sympy)
-        except (OverflowError, ZeroDivisionError, ValueError):
-            value = complex(math.nan, 0)
+        value = combine(node, [done[a] for a in node.args])
         if value is None:
             return None
         done[node] = value
     return done[expr]
+
+
+def _double(expr: Any) -> complex | None:
+    """``expr`` (a sympy constant) in complex double precision, from the leaves up (:func:`bottom_up`);
+    ``None`` where it uses a function this pass does not know (then only sympy evaluates it)."""
+    import sympy
+
+    def combine(node: Any, args: list[complex]) -> complex | None:
+        try:
+            return _double_node(node, args, sympy)
+        except (OverflowError, ZeroDivisionError, ValueError):
+            return complex(math.nan, 0)
+
+    return bottom_up(expr, combine)
 
 
 def _double_node(node: Any, args: list[complex], sympy: Any) -> complex | None:
