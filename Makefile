@@ -25,8 +25,10 @@ figures: $(VENV)/.installed
 		echo "== $$script"; $(BIN)/python $$script; \
 	done
 
-## test: the default test suite (known answers, properties, cross-checks with pygambit)
+## test: the default test suite (known answers, properties, cross-checks with pygambit and lrsnash)
 test: $(VENV)/.installed-dev
+	@command -v lrsnash >/dev/null || timeout 120 apt-get install -y -q lrslib >/dev/null 2>&1 || \
+		echo "lrslib (lrsnash) could not be installed: its cross-check is skipped"
 	$(BIN)/python -m pytest -q
 
 ## fuzz: 10,000 hostile inputs per reader (scenario, .nfg, .efg, expression), each in a worker limited to

@@ -4,7 +4,8 @@ Run with ``make bench`` (not part of ``make test``).  For each workload it print
 median wall time, each peer's time on the same seeded games (peers that solve one game
 at a time run on a subsample and are compared per game), the ratio peer/ours (how many
 times faster we are) and the growth of the peak resident set size while one run goes on, measured
-in a forked child (C libraries' memory included; lrsnash's is its process's peak RSS).  lrsnash, from
+in a forked child (C libraries' memory included; lrsnash's is its process's peak RSS, the process
+started from a shell).  lrsnash, from
 Debian's lrslib, runs as a process on the same games (integer payoffs: the normal ones times
 1000, rounded); its rows are skipped with a message where it is not installed.
 """
@@ -190,6 +191,47 @@ def main() -> None:
             rows.append((f'solve(game, "all", exact=True), {size}x{size} integer payoffs', t, mem,
                          lrsnash_peer(*ints), "per game"))
 
+    # 4b. Degenerate bimatrix games (payoffs 0..3, ties everywhere): exact and float, against lrsnash.
+    for size, seed in ((8, seeds[3]), (10, seeds[4]), (12, seeds[5]), (15, seeds[6])):
+        rng = np.random.default_rng(seed)
+        a, b = rng.integers(0, 4, size=(2, size, size))
+        game = NormalFormGame.from_arrays(a, b)
+        count = len(solve(game, "all", exact=True))
+        peers = lrsnash_peer(a, b)
+        for exact in (True, False) if size < 15 else (True,):  # float mode pivots the same way here
+            t, mem = measure(lambda g=game, e=exact: solve(g, "all", exact=e), repeat=1)
+            call = 'solve(game, "all", exact=True)' if exact else 'solve(game, "all")'
+            rows.append((f"{call}, {size}x{size} degenerate payoffs 0..3 ({count} extreme equilibria)", t, mem,
+                         peers, "per game"))
+
+    # 4c. n-player games, all equilibria: 20 seeded games per shape, against Gambit's enumpoly.
+    for shape in ((3, 3, 3), (2, 2, 2, 2)):
+        label = "x".join(map(str, shape))
+        games = [np.random.default_rng(child).normal(size=(len(shape), *shape))
+                 for child in np.random.SeedSequence(ROOT_SEED + len(shape)).spawn(20)]
+        solve(NormalFormGame(games[0]), "all")  # warm-up: loads the compiled path tracker
+        ours, theirs, found, listed, hard = [], [], 0, 0, 0
+        for payoffs in games:
+            game = NormalFormGame(payoffs)
+            start = time.perf_counter()
+            result = solve(game, "all")
+            ours.append(time.perf_counter() - start)
+            found += len(result)
+            hard += "Groebner" in result.algorithm
+            ggame = gbt.StrategicGame.from_arrays(*payoffs)
+            start = time.perf_counter()
+            listed += len(gbt.nash.enumpoly_solve(ggame).equilibria)
+            theirs.append(time.perf_counter() - start)
+        one = games[1]
+        mem = peak_rss(lambda one=one: solve(NormalFormGame(one), "all"))
+        gmem = peak_rss(lambda one=one: gbt.nash.enumpoly_solve(gbt.StrategicGame.from_arrays(*one)))
+        rows.append((f'solve(game, "all"), {label} normal payoffs, median of 20 seeded games '
+                     f"(slowest {fmt(max(ours))}; {found} equilibria, each certified; "
+                     f"{hard} games needed Groebner bases)",
+                     statistics.median(ours), mem,
+                     {f"pygambit enumpoly_solve, median (slowest {fmt(max(theirs))}; {listed} equilibria)":
+                      (statistics.median(theirs), gmem)}, "per game"))
+
     # 5. Stress tests and sweeps of the Idlib scenario; start-up; a large game tree.
     t, mem = measure(lambda: stress_test(idlib, "ceasefire", n=100_000, rng=ROOT_SEED), repeat=5)
     rows.append(("stress_test(idlib, 'ceasefire', n=100_000) with Sobol indices", t, mem, {}, "whole run"))
@@ -289,15 +331,19 @@ def _wall(cmd: list[str]) -> float:
 
 
 def _wall_and_rss(cmd: list[str]) -> tuple[float, float]:
-    """Wall time (s) and peak resident set size (MB) of a process."""
+    """Wall time (s) and peak resident set size (MB) of a process.
+
+    The peak is taken from a second run started by ``/bin/sh``: a process forked from this
+    (large) interpreter would count the interpreter's pages before its ``exec`` in its peak, while
+    one forked from the shell counts only the shell's (about a megabyte); the shell then execs a
+    bare Python that reads its children's peak (``RUSAGE_CHILDREN``)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise subprocess.CalledProcessError(proc.returncode, cmd)
-    return elapsed, usage.ru_maxrss / 1024
+    script = ('"$@" >/dev/null 2>&1 || exit 1; exec "$0" -S -c '
+              '"import resource; print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"')
+    out = subprocess.run(["/bin/sh", "-c", script, sys.executable, *cmd], capture_output=True, text=True, check=True)
+    return elapsed, int(out.stdout) / 1024
 
 
 def _balanced_tree(depth: int) -> ExtensiveFormGame:

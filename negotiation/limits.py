@@ -57,12 +57,13 @@ MAX_CONSTANT_BITS = 1_000
 
 # ---------------------------------------------------------------------------- solvers
 MAX_SUPPORT_PAIRS = 10**7
-"""Exact two-player enumeration: most equal-size support pairs, C(m + n, m)."""
+"""Two-player method 'auto': enumerate exactly (method 'all') up to this many equal-size support pairs,
+C(m + n, m), else qhull (a nondegenerate float game) or Lemke-Howson."""
 
 MAX_SUPPORT_PROFILES = 4_000
 """n-player enumeration (method 'all'): most support profiles, prod(2^s_i - 1)."""
 
-AUTO_SUPPORT_PROFILES = 63
+AUTO_SUPPORT_PROFILES = 400
 """n-player method 'auto': enumerate (method 'all') up to this many support profiles, else 'numeric'."""
 
 MAX_PURE_CELLS = 10**8
@@ -72,8 +73,9 @@ MAX_QHULL_STRATEGIES = 32
 """Two-player enumeration by qhull (nondegenerate games): most strategies of both players together; qhull runs in
 C, which a time limit cannot stop, and its time grows about threefold per added strategy past 30."""
 
-MAX_BASES = 20_000
-"""Exact two-player enumeration: most bases visited in one polytope."""
+MAX_BASES = 300_000
+"""Exact two-player enumeration: most lexicographically feasible bases visited in one polytope
+(about half a minute of pivoting, and a few hundred MB of bookkeeping)."""
 
 MAX_TREE_COMBINATIONS = 100_000
 """Game trees with ties: most combinations of tied subgame equilibria."""

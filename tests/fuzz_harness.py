@@ -237,7 +237,12 @@ def worker() -> None:
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     import negotiation.domain.scenario  # noqa: F401 - import before the first input is timed
+    from negotiation.engine import batch
+    from negotiation.engine.solvers import homotopy
     from negotiation.errors import NegotiationError
+
+    homotopy.warm()  # compile (or load) the numba kernels before the first input is timed, not within its limit
+    batch.equilibria_2x2(np.zeros((1, 2, 2, 2)))
 
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing the toolkit prints may break the protocol

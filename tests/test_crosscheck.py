@@ -144,3 +144,43 @@ def test_fractions_in_payoffs_stay_exact():
     a = [[Fraction(1, 3), 0], [0, Fraction(2, 3)]]
     result = solve(NormalFormGame.from_arrays(a, a), "all", exact=True)
     assert all(isinstance(v, Fraction) for eq in result for vec in eq.profile.probabilities for v in vec)
+
+
+def _lrsnash(a: np.ndarray, b: np.ndarray, exe: str, tmp) -> set[tuple[tuple[Fraction, ...], tuple[Fraction, ...]]]:
+    """lrsnash's extreme equilibria: in each output block, every player-1 line with every player-2
+    line (a degenerate block lists several vertices of one player matched to the other's)."""
+    import subprocess
+
+    m, n = a.shape
+    path = tmp / "game"
+    path.write_text(f"{m} {n}\n\n" + "\n".join(" ".join(map(str, r)) for r in a) + "\n\n"
+                    + "\n".join(" ".join(map(str, r)) for r in b) + "\n", encoding="ascii")
+    out = subprocess.run([exe, str(path)], capture_output=True, text=True, check=True, timeout=120).stdout
+    found = set()
+    for block in out.split("\n\n"):
+        rows = [line.split() for line in block.splitlines() if line[:1] in "12" and not line.startswith("*")]
+        xs = [tuple(Fraction(v) for v in r[1:-1]) for r in rows if r[0] == "1"]
+        ys = [tuple(Fraction(v) for v in r[1:-1]) for r in rows if r[0] == "2"]
+        found |= {(x, y) for x in xs for y in ys}
+    return found
+
+
+def test_extreme_equilibria_equal_lrsnash_on_degenerate_games(tmp_path):
+    """80 seeded games up to 8x8 with payoffs in 0..3 (mostly degenerate): the set of extreme
+    equilibria of solve(..., "all", exact=True) is lrsnash's (Avis' lrslib, reverse search in
+    exact arithmetic), pair for pair. Skipped where lrslib is not installed."""
+    import shutil
+
+    exe = shutil.which("lrsnash")
+    if exe is None:
+        pytest.skip("lrsnash (Debian package lrslib) is not installed")
+    compared = 0
+    for a, b in _random_bimatrix(80, 0, 3, 8):
+        if min(a.shape) < 2:
+            continue
+        result = solve(NormalFormGame.from_arrays(a, b), "all", exact=True)
+        ours = {tuple(tuple(v) for v in eq.profile.probabilities) for eq in result}
+        theirs = _lrsnash(a, b, exe, tmp_path)
+        assert ours == theirs, (a, b, ours ^ theirs)
+        compared += len(theirs)
+    assert compared > 100

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import FIRST_IDLIB
 
-from negotiation import NormalFormGame, catalog, read_game, solve, write_nfg
+from negotiation import NormalFormGame, catalog, limits, read_game, solve, write_nfg
 from negotiation.errors import BudgetError, GameError, GameFormatError, SolverError
 from negotiation.io import parse_nfg, read_efg_tree
 from negotiation.io.efg import parse_efg, strategic_form
@@ -153,8 +153,10 @@ def test_bad_games_are_rejected():
 
 def test_exhaustive_methods_refuse_huge_games_and_suggest_one():
     big = NormalFormGame(np.zeros((2, 30, 30)))
-    with pytest.raises(BudgetError, match="use method 'one'"):
-        solve(big, "all")
+    every = solve(big, "all")  # all 900 pure pairs are extreme, in one component: lexicographic pivoting
+    assert len(every) == 900 and every.has_continuum and len(every.components) == 1
+    with limits.raised(MAX_BASES=50), pytest.raises(BudgetError, match="use method 'one'"):
+        solve(NormalFormGame(np.random.default_rng(0).integers(0, 3, size=(2, 9, 9))), "all", exact=True)
     huge = NormalFormGame(np.zeros((3, 6, 6, 6)))
     with pytest.raises(BudgetError, match="'one' or 'numeric'"):
         solve(huge, "all")
@@ -233,7 +235,6 @@ def test_yaml_aliases_duplicate_keys_and_deep_nesting_are_refused(tmp_path):
 
 
 def test_encodings_and_sizes_get_one_line(tmp_path, monkeypatch):
-    from negotiation import limits
     from negotiation.domain.scenario import load_scenario
 
     text = Path(FIRST_IDLIB).read_text(encoding="utf-8")

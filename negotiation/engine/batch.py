@@ -192,7 +192,8 @@ def equilibria_2x2(payoffs: np.ndarray, tol: float = DEFAULT_TOL) -> BatchEquili
     each player's gain from its first strategy changes sign across the other's
     strategies, the completely mixed one.  Games with ties are solved by checking the
     3 x 3 candidate pairs (each player's two pure strategies and the mix making the
-    other indifferent).  Everything is elementwise over the batch.
+    other indifferent).  One compiled pass (numba) over the batch finds them and a
+    second, separate pass recomputes each one's regret from the payoffs.
 
     Parameters
     ----------
@@ -203,96 +204,16 @@ def equilibria_2x2(payoffs: np.ndarray, tol: float = DEFAULT_TOL) -> BatchEquili
     arr = _as_batch(payoffs)
     if arr.shape[1:] != (2, 2, 2):
         raise GameError(f"equilibria_2x2 needs payoffs of shape (N, 2, 2, 2), got {arr.shape}")
-    if arr.shape[0] > BLOCK_2X2:  # blocks that stay in cache are faster than one pass over a huge batch
-        starts = list(range(0, arr.shape[0], BLOCK_2X2))
-        return _concat([_equilibria_2x2(arr[s : s + BLOCK_2X2], tol) for s in starts], starts, arr.shape[0])
-    return _equilibria_2x2(arr, tol)
+    from negotiation.engine import _batch2x2  # numba: compiled on first use, then cached
 
-
-BLOCK_2X2 = 16_384
-_P_OF_SLOT = np.array([1.0, 1.0, 0.0, 0.0, np.nan])  # the row's first-strategy weight in each candidate slot
-_Q_OF_SLOT = np.array([1.0, 0.0, 1.0, 0.0, np.nan])
-
-
-def _equilibria_2x2(arr: np.ndarray, tol: float) -> BatchEquilibria:
-    n_games = arr.shape[0]
-    # One contiguous row per payoff entry: elementwise work on contiguous rows is fastest.
-    a00, a01, a10, a11, b00, b01, b10, b11 = cols = np.ascontiguousarray(arr.reshape(n_games, 8).T)
-    scale = np.maximum(
-        np.maximum(np.maximum(a00, a01), np.maximum(a10, a11)) - np.minimum(np.minimum(a00, a01), np.minimum(a10, a11)),
-        np.maximum(np.maximum(b00, b01), np.maximum(b10, b11)) - np.minimum(np.minimum(b00, b01), np.minimum(b10, b11)),
-    )
-    scale[scale == 0] = 1.0
-    eps = tol * scale
-    # Each player's gain from its first strategy, against each strategy of the other.
-    da0, da1 = a00 - a10, a01 - a11
-    db0, db1 = b00 - b01, b10 - b11
-    tie = (np.abs(da0) <= eps) | (np.abs(da1) <= eps) | (np.abs(db0) <= eps) | (np.abs(db1) <= eps)
-    generic = ~tie
-    slots = np.stack([
-        generic & (da0 > 0) & (db0 > 0),  # (first, first)
-        generic & (da1 > 0) & (db0 < 0),  # (first, second)
-        generic & (da0 < 0) & (db1 > 0),  # (second, first)
-        generic & (da1 < 0) & (db1 < 0),  # (second, second)
-        generic & (da0 * da1 < 0) & (db0 * db1 < 0),  # completely mixed
-    ], axis=1)
-    game, slot = np.divmod(np.flatnonzero(slots), 5)
-    mixed = slot == 4
-    gm = game[mixed]
-    p = _P_OF_SLOT[slot]
-    q = _Q_OF_SLOT[slot]
-    p[mixed] = db1[gm] / (db1[gm] - db0[gm])
-    q[mixed] = da1[gm] / (da1[gm] - da0[gm])
-    degenerate = np.nonzero(tie)[0]
-    if len(degenerate):
-        g, x, y = _candidates_2x2(arr[degenerate, 0], arr[degenerate, 1], eps[degenerate])
-        game = np.concatenate([game, degenerate[g]])
-        p = np.concatenate([p, x[:, 0]])
-        q = np.concatenate([q, y[:, 0]])
-        order = np.argsort(game, kind="stable")
-        game, p, q = game[order], p[order], q[order]
-    # Independent check: each player's regret at (p, q), elementwise.
-    c = cols[:, game].reshape(2, 2, 2, -1)  # c[i, r, k] at the found profiles
-    row0 = c[0, 0, 0] * q + c[0, 0, 1] * (1 - q)  # row's payoff from each strategy
-    row1 = c[0, 1, 0] * q + c[0, 1, 1] * (1 - q)
-    col0 = c[1, 0, 0] * p + c[1, 1, 0] * (1 - p)
-    col1 = c[1, 0, 1] * p + c[1, 1, 1] * (1 - p)
-    u_row = p * row0 + (1 - p) * row1
-    u_col = q * col0 + (1 - q) * col1
-    regret = np.maximum(np.maximum(row0, row1) - u_row, np.maximum(col0, col1) - u_col)
-    bad = regret > 10 * eps[game]
+    arr = np.ascontiguousarray(arr, dtype=float)
+    game, p, q = _batch2x2.find(arr, tol)
+    x, y, pays, regret, scale = _batch2x2.check(arr, game, p, q)  # independent check: each player's regret
+    bad = regret > 10 * tol * scale
     if np.any(bad):
         k = int(np.argmax(bad))
         raise VerificationError(f"2x2 closed form: game {int(game[k])} gave a profile with regret {regret[k]:.3g}")
-    x, y, pays = np.empty((len(p), 2)), np.empty((len(q), 2)), np.empty((len(p), 2))
-    x[:, 0], x[:, 1], y[:, 0], y[:, 1], pays[:, 0], pays[:, 1] = p, 1 - p, q, 1 - q, u_row, u_col
-    return BatchEquilibria(game, (x, y), pays, regret, n_games, "2x2 closed form")
-
-
-def _candidates_2x2(a: np.ndarray, b: np.ndarray, eps: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Extreme equilibria of 2x2 games with ties: the 3 x 3 candidate pairs that are equilibria."""
-    den_p = b[:, 0, 0] - b[:, 1, 0] - b[:, 0, 1] + b[:, 1, 1]
-    den_q = a[:, 0, 0] - a[:, 0, 1] - a[:, 1, 0] + a[:, 1, 1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_star = (b[:, 1, 1] - b[:, 1, 0]) / den_p
-        q_star = (a[:, 1, 1] - a[:, 0, 1]) / den_q
-    p_ok = (np.abs(den_p) > eps) & (p_star > 0) & (p_star < 1)
-    q_ok = (np.abs(den_q) > eps) & (q_star > 0) & (q_star < 1)
-    p_cand = np.stack([np.ones_like(p_star), np.zeros_like(p_star), np.where(p_ok, p_star, np.nan)], axis=1)
-    q_cand = np.stack([np.ones_like(q_star), np.zeros_like(q_star), np.where(q_ok, q_star, np.nan)], axis=1)
-    p = np.repeat(p_cand, 3, axis=1)  # (N, 9)
-    q = np.tile(q_cand, (1, 3))
-    valid = ~(np.isnan(p) | np.isnan(q))
-    p, q = np.nan_to_num(p), np.nan_to_num(q)
-    row0 = a[:, 0, 0, None] * q + a[:, 0, 1, None] * (1 - q)
-    row1 = a[:, 1, 0, None] * q + a[:, 1, 1, None] * (1 - q)
-    col0 = b[:, 0, 0, None] * p + b[:, 1, 0, None] * (1 - p)
-    col1 = b[:, 0, 1, None] * p + b[:, 1, 1, None] * (1 - p)
-    regret_row = np.maximum(row0, row1) - (p * row0 + (1 - p) * row1)
-    regret_col = np.maximum(col0, col1) - (q * col0 + (1 - q) * col1)
-    game, cand = np.nonzero(valid & (np.maximum(regret_row, regret_col) <= eps[:, None]))
-    pk, qk = p[game, cand], q[game, cand]
-    return game, np.stack([pk, 1 - pk], axis=1), np.stack([qk, 1 - qk], axis=1)
+    return BatchEquilibria(game, (x, y), pays, regret, arr.shape[0], "2x2 closed form")
 
 
 # ------------------------------------------------------------- small bimatrix

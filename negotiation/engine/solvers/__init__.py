@@ -184,19 +184,11 @@ def _pure(game: NormalFormGame, params: dict) -> SolveResult:
 
 
 def _all_bimatrix(game: NormalFormGame, exact: bool, params: dict) -> SolveResult:
-    m, n = game.shape
     # qhull's vertices where the game is nondegenerate, each answer verified (in exact mode,
     # each recomputed in rationals on its support first); else exact integer pivoting
     fast = _all_bimatrix_qhull(game, params)
     if fast is not None:
         return fast
-    pairs_needed = bimatrix.combinations_budget(m, n)
-    if pairs_needed > limits.MAX_SUPPORT_PAIRS:
-        raise BudgetError(
-            limits.over(f"method 'all' on a {m}x{n} game: support pairs of exact pivoting", "MAX_SUPPORT_PAIRS",
-                        pairs_needed)
-            + "; use method 'one' (Lemke-Howson), or float payoffs if the game is nondegenerate"
-        )
     a, b = game.bimatrix()
     found = bimatrix.extreme_equilibria(a, b)
     eqs = _verified(game, [_cast(pair, exact) for pair in found.pairs], params["tol"])
@@ -329,7 +321,7 @@ def _all_npoly(game: NormalFormGame, exact: bool, params: dict) -> SolveResult:
             limits.over(f"method 'all' on a {'x'.join(map(str, game.shape))} game: support profiles",
                         "MAX_SUPPORT_PROFILES", count) + "; use method 'one' or 'numeric' instead"
         )
-    sols, conts = polynomial.enumerate_equilibria(game.payoffs)
+    sols, conts, hard = polynomial.enumerate_equilibria(game.payoffs, digits=exact)
     exact_game = game.as_exact()
     float_game = game.as_float()
     eqs: list[Equilibrium] = []
@@ -338,12 +330,12 @@ def _all_npoly(game: NormalFormGame, exact: bool, params: dict) -> SolveResult:
             target = exact_game if exact else float_game
             eqs += _verified(target, [_cast(sol.sigma, exact)], params["tol"])  # type: ignore[arg-type]
         else:
-            precise = {
+            precise = None if isinstance(sol.sigma[0][0], float) else [{
                 p: {s: str(v) for s, v in zip(labels, vec, strict=True)}
                 for p, labels, vec in zip(game.players, game.strategies, sol.sigma, strict=True)
-            }
+            }]
             floats = [[float(v) for v in vec] for vec in sol.sigma]
-            eqs += _verified(float_game, [floats], params["tol"], [precise])
+            eqs += _verified(float_game, [floats], params["tol"], precise)
     continua = []
     for cont in conts:
         points = _verified(exact_game if exact else float_game, [_cast(s, exact) for s in cont.samples], params["tol"])
@@ -361,8 +353,12 @@ def _all_npoly(game: NormalFormGame, exact: bool, params: dict) -> SolveResult:
             "equations and verified sample points, and its points are not in 'equilibria'"
         )
     all_exact = exact and all(e.exact for e in eqs)
+    algorithm = ("support enumeration: every support system's roots by one batched multihomogeneous homotopy, "
+                 "each equilibrium certified by an interval Krawczyk test")
+    if hard:
+        algorithm += f"; {hard} support profile{'s' if hard > 1 else ''} solved by lex Groebner bases (sympy)"
     return SolveResult(
-        game, "all", "support enumeration with polynomial systems (lex Groebner bases, sympy)",
+        game, "all", algorithm,
         params, all_exact, True, None, tuple(eqs), continua=tuple(continua), notes=tuple(notes),
     )
 

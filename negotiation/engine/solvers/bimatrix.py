@@ -39,10 +39,13 @@ from negotiation.errors import BudgetError
 def vertices_exact(matrix: list[list[int]]) -> dict[int, tuple[Fraction, ...]]:
     """All nonzero vertices of ``{z >= 0 : M^T z <= 1}`` for a positive integer ``M``.
 
-    Explores the graph of feasible bases by integer pivoting with every ratio-test
-    pivot (ties included), so degenerate vertices are reached through all their bases.
-    The graph of feasible bases of a polytope is connected (Avis and Fukuda 1992,
-    "A pivoting algorithm for convex hulls and vertex enumeration").
+    Explores the lexicographically feasible bases by integer pivoting: from each, every
+    nonbasic variable enters at its lexico-minimum ratio row (ties in the ratio test broken
+    by the rows of the basis inverse).  These bases are the vertices of the perturbed
+    polytope ``{z >= 0 : M^T z <= 1 + (eps, eps^2, ...)}``, which is simple, has a connected
+    graph and maps onto every vertex of the original, so a degenerate vertex is reached
+    through a few of its bases instead of all of them (Avis and Fukuda 1992, "A pivoting
+    algorithm for convex hulls and vertex enumeration"; von Stengel 2007, Section 3.6).
 
     Returns
     -------
@@ -67,20 +70,20 @@ def vertices_exact(matrix: list[list[int]]) -> dict[int, tuple[Fraction, ...]]:
         for col in range(tab.n_vars):
             if col in basic:
                 continue
-            for row in tab.ratio_rows(col):
-                key = frozenset([*tab.basis[:row], col, *tab.basis[row + 1 :]])
-                if key in seen:
-                    continue
-                seen.add(key)
-                if len(seen) > limits.MAX_BASES:
-                    raise BudgetError(
-                        limits.over("vertex enumeration: bases visited in a degenerate polytope", "MAX_BASES")
-                        + "; use method 'one' (Lemke-Howson) or the float batch solver "
-                        "negotiation.engine.batch.vertex_enumeration"
-                    )
-                nxt = tab.copy()
-                nxt.pivot(row, col)
-                stack.append(nxt)
+            row = tab.lex_ratio_row(col)
+            key = frozenset([*tab.basis[:row], col, *tab.basis[row + 1 :]])
+            if key in seen:
+                continue
+            seen.add(key)
+            if len(seen) > limits.MAX_BASES:
+                raise BudgetError(
+                    limits.over("vertex enumeration: bases visited in a degenerate polytope", "MAX_BASES")
+                    + "; use method 'one' (Lemke-Howson) or the float batch solver "
+                    "negotiation.engine.batch.vertex_enumeration"
+                )
+            nxt = tab.copy()
+            nxt.pivot(row, col)
+            stack.append(nxt)
     return out
 
 
@@ -129,10 +132,25 @@ def extreme_equilibria(a: np.ndarray, b: np.ndarray) -> BimatrixEquilibria:
     degenerate = any(mask.bit_count() > m for mask, _ in xs) or any(
         mask.bit_count() > n for mask, _ in ys
     )
-    full = (1 << (m + n)) - 1
-    edges = [(i, j) for i, (mx, _) in enumerate(xs) for j, (my, _) in enumerate(ys) if mx | my == full]
+    edges = _completely_labelled([mx for mx, _ in xs], [my for my, _ in ys], m + n)
     pairs = tuple((_normalise(xs[i][1]), _normalise(ys[j][1])) for i, j in edges)
     return BimatrixEquilibria(pairs, _components(edges), degenerate)
+
+
+def _completely_labelled(xmasks: list[int], ymasks: list[int], labels: int) -> list[tuple[int, int]]:
+    """Index pairs of vertices that together carry every label (``x_mask | y_mask`` all ones),
+    compared as 64-bit words in blocks of about four million pairs where the labels fit."""
+    full = (1 << labels) - 1
+    if labels > 63:
+        return [(i, j) for i, mx in enumerate(xmasks) for j, my in enumerate(ymasks) if mx | my == full]
+    xs, ys = np.array(xmasks, dtype=np.uint64), np.array(ymasks, dtype=np.uint64)
+    block = max(1, 2**22 // max(1, len(ys)))
+    out: list[tuple[int, int]] = []
+    for lo in range(0, len(xs), block):
+        checkpoint(lambda lo=lo: f"{lo:,} of {len(xs):,} vertices paired")
+        ii, jj = np.nonzero((xs[lo:lo + block, None] | ys[None, :]) == np.uint64(full))
+        out += zip((ii + lo).tolist(), jj.tolist(), strict=True)
+    return out
 
 
 def _normalise(point: tuple[Fraction, ...] | list[Fraction]) -> tuple[Fraction, ...]:

@@ -1,10 +1,15 @@
 """Every isolated equilibrium of small n-player games, and their continua.
 
-Support enumeration over all support profiles; on each, the indifference conditions
-form a square polynomial system that is solved exactly with a lexicographic Groebner
-basis (sympy).  Rational solutions stay exact; irrational ones are kept as algebraic
-numbers and reported to high precision.  A positive-dimensional solution set is
-reported as a continuum, with verified sample points, instead of being dropped.
+Support enumeration over all support profiles, skipping those with a conditionally
+dominated support strategy.  On each, the indifference conditions form a square
+polynomial system.  The systems of all profiles are solved together by one batched
+homotopy (:mod:`~negotiation.engine.solvers.homotopy`), and each equilibrium among the
+roots is certified by an interval Newton test (:mod:`~negotiation.engine.solvers.certify`).
+A profile the homotopy cannot settle for sure (degenerate games) is solved exactly with a
+lexicographic Groebner basis (sympy): rational solutions stay exact, irrational ones are
+kept as algebraic numbers and reported to high precision, and a positive-dimensional
+solution set is reported as a continuum, with verified sample points, instead of being
+dropped.
 
 References
 ----------
@@ -14,6 +19,8 @@ polynomial systems).
 Porter, R., Nudelman, E. and Shoham, Y. (2008). Simple search methods for finding a
 Nash equilibrium. *Games and Economic Behavior* 63, 642-662 (conditional dominance).
 Datta, R. S. (2003). Using computer algebra to find Nash equilibria. *Proc. ISSAC*.
+McKelvey, R. D. and McLennan, A. (1997). The maximal number of regular totally mixed Nash
+equilibria. *Journal of Economic Theory* 72, 411-425.
 """
 
 from __future__ import annotations
@@ -27,9 +34,14 @@ import numpy as np
 import sympy as sp
 
 from negotiation.deadline import steps
-from negotiation.engine.numbers import exact_array, to_fraction
+from negotiation.engine.numbers import exact_array, float_array, to_fraction
+from negotiation.engine.solvers import certify, homotopy
+from negotiation.errors import GameError
 
 DIGITS = 50
+HOMOTOPY_SEED = 15
+"""Seeds the homotopy's random start system, patches and gamma, so that runs repeat; the
+answers depend on these numbers only on a set of measure zero."""
 _EPS = sp.Rational(1, 10**40)
 
 
@@ -58,44 +70,329 @@ def _supports(size: int) -> list[tuple[int, ...]]:
 
 
 def _dominated(payoffs: np.ndarray, supports: tuple[tuple[int, ...], ...]) -> bool:
-    """Whether some support strategy is strictly dominated, given the others' supports."""
-    n = len(supports)
-    for i in range(n):
-        idx = [list(s) for s in supports]
+    """Whether some support strategy is strictly dominated, given the others' supports
+    (conditional dominance; Porter, Nudelman and Shoham 2008)."""
+    for i, own in enumerate(supports):
+        idx: list[object] = [list(s) for s in supports]
         idx[i] = list(range(payoffs.shape[i + 1]))
         sub = payoffs[i][np.ix_(*idx)]
         rows = np.moveaxis(sub, i, 0).reshape(sub.shape[i], -1)
-        for s in supports[i]:
-            if any(all(rows[t] > rows[s]) for t in range(rows.shape[0]) if t != s):
-                return True
+        if np.asarray(rows[:, None, :] > rows[None, list(own), :], dtype=bool).all(axis=2).any():
+            return True
     return False
 
 
-def enumerate_equilibria(payoffs: np.ndarray) -> tuple[list[PolySolution], list[PolyContinuum]]:
+def enumerate_equilibria(
+    payoffs: np.ndarray, digits: bool = False, groebner_only: bool = False
+) -> tuple[list[PolySolution], list[PolyContinuum], int]:
     """All isolated equilibria, and continua, of an n-player game.
+
+    Pure profiles are checked exactly.  The other support profiles go to one batched
+    homotopy (:mod:`~negotiation.engine.solvers.homotopy`); each real endpoint in the
+    simplex is proven to lie near exactly one equilibrium with that support by an interval
+    Newton (Krawczyk) test (:mod:`~negotiation.engine.solvers.certify`).  A support whose
+    answer is not proven complete and certified (a path that failed or ended at a singular
+    point, a root on the boundary of the simplex or with a tie for a best reply: a
+    degenerate game) is solved exactly with a lexicographic Groebner basis instead, as is
+    every support when a payoff does not fit a float.
 
     Parameters
     ----------
     payoffs : ndarray of shape (n, s_1, ..., s_n)
         Converted to exact rationals first.
+    digits : bool
+        Refine each certified irrational equilibrium to ``DIGITS`` digits and try to
+        recognise it as a rational (:func:`_refine`); otherwise it is returned in floats.
+    groebner_only : bool
+        Solve every mixed support profile with Groebner bases (the exact oracle of the tests).
+
+    Returns
+    -------
+    solutions, continua, exactly
+        ``exactly`` is the number of support profiles solved with Groebner bases.
     """
     exact = exact_array(payoffs)
     n = exact.shape[0]
     shape = exact.shape[1:]
-    rational = np.vectorize(lambda v: sp.Rational(v.numerator, v.denominator), otypes=[object])(exact)
-    solutions: list[PolySolution] = []
-    continua: list[PolyContinuum] = []
     profiles = sorted(
         itertools.product(*(_supports(s) for s in shape)), key=lambda sp_: sum(len(s) for s in sp_)
     )
-    for supports in steps(profiles, "support profiles"):
-        if _dominated(exact, supports):
+    try:
+        floats = float_array(exact)
+    except GameError:
+        floats = None
+    lossless = floats is not None and all(Fraction(f) == v for f, v in zip(floats.flat, exact.flat, strict=True))
+    compare = floats if lossless else exact  # strict dominance decided on the exact values
+    found: dict[int, list[PolySolution]] = {}
+    hard: list[int] = []
+    tracked: list[int] = []
+    for k, supports in enumerate(profiles):
+        free = tuple(len(s) - 1 for s in supports)
+        if not any(free):
+            found[k] = _pure_profile(exact, supports)
+        elif _dominated(compare, supports):
             continue
-        sols, cont = _solve_support(rational, supports, n, shape)
-        solutions += sols
+        elif floats is None or groebner_only:
+            hard.append(k)
+        elif not homotopy.assignments(free):
+            if not _no_root_overdetermined(exact, supports):
+                hard.append(k)
+        else:
+            tracked.append(k)
+    if tracked:
+        rng = np.random.default_rng(np.random.SeedSequence(HOMOTOPY_SEED))
+        enclosure = certify.enclose(exact)
+        scale = float(np.abs(floats).max()) or 1.0  # type: ignore[arg-type]
+        for careful in (False, True):
+            roots = homotopy.track(floats, [profiles[k] for k in tracked], rng, careful)  # type: ignore[arg-type]
+            again = []
+            for k, root in zip(tracked, roots, strict=True):
+                sols = _certified(exact, floats, enclosure, root, scale, digits) if root.complete else None
+                if sols is not None:
+                    found[k] = sols
+                elif careful or root.complete:  # a path that failed or met gets a second, careful try
+                    hard.append(k)
+                else:
+                    again.append(k)
+            tracked = again
+            if not tracked:
+                break
+    rational = None
+    continua: list[PolyContinuum] = []
+    for k in steps(sorted(hard), "support profiles solved exactly"):
+        supports = profiles[k]
+        if rational is None:
+            rational = np.vectorize(lambda v: sp.Rational(v.numerator, v.denominator), otypes=[object])(exact)
+        found[k], cont = _solve_support(rational, supports, n, shape)
         if cont is not None:
             continua.append(cont)
-    return solutions, continua
+    solutions = [sol for k in sorted(found) for sol in found[k]]
+    return solutions, continua, len(hard)
+
+
+def _pure_profile(exact: np.ndarray, supports: tuple[tuple[int, ...], ...]) -> list[PolySolution]:
+    """The pure profile, if it is an equilibrium (compared in exact rationals)."""
+    cell = tuple(s[0] for s in supports)
+    for i in range(len(cell)):
+        line = exact[(i, *cell[:i], slice(None), *cell[i + 1:])]
+        if max(line) > exact[(i, *cell)]:
+            return []
+    sigma = tuple(tuple(Fraction(int(t == c)) for t in range(size))
+                  for c, size in zip(cell, exact.shape[1:], strict=True))
+    return [PolySolution(sigma, True)]
+
+
+def _no_root_overdetermined(exact: np.ndarray, supports: tuple[tuple[int, ...], ...]) -> bool:
+    """Whether a support profile with no Bezout paths provably has no equilibrium.
+
+    Such a profile has a player with more indifference equations than the others have free
+    probabilities.  With none free its equations are constants, with one free (one other
+    player mixing two strategies) they are linear in that probability; both are decided here
+    in exact rationals.  False sends the profile to the exact solver (a degenerate game, or
+    more free probabilities).
+    """
+    free = [len(s) - 1 for s in supports]
+    n = len(supports)
+    i = next(i for i in range(n) if free[i] > sum(free) - free[i])
+    mixed = [j for j in range(n) if j != i and free[j] > 0]
+    if len(mixed) > 1 or (mixed and free[mixed[0]] > 1):
+        return False
+
+    def gaps(j_strategy: int | None) -> list[Fraction]:
+        cell = [s[0] for s in supports]
+        if mixed:
+            cell[mixed[0]] = j_strategy  # type: ignore[call-overload]
+        out = []
+        for s in supports[i][1:]:
+            top = list(cell)
+            top[i] = s
+            base = list(cell)
+            base[i] = supports[i][0]
+            out.append(exact[(i, *top)] - exact[(i, *base)])
+        return out
+
+    if not mixed:
+        return any(g != 0 for g in gaps(None))
+    a, b = supports[mixed[0]]
+    alpha = gaps(a)
+    beta = [gb - ga for ga, gb in zip(alpha, gaps(b), strict=True)]
+    pivot = next((r for r, v in enumerate(beta) if v != 0), None)
+    if pivot is None:
+        return any(v != 0 for v in alpha)
+    q = -alpha[pivot] / beta[pivot]
+    if not 0 < q < 1:
+        return True
+    return any(al + be * q != 0 for al, be in zip(alpha, beta, strict=True))
+
+
+def _certified(exact: np.ndarray, floats: np.ndarray, enclosure: certify.Interval, roots: homotopy.SupportRoots,
+               scale: float, digits: bool) -> list[PolySolution] | None:
+    """The equilibria among a complete support's endpoints, each certified; None where an
+    endpoint cannot be classified for sure (the support is then solved exactly)."""
+    supports = roots.supports
+    points = roots.points
+    n, s = points.shape[1], points.shape[2]
+    inside = np.zeros((n, s), dtype=bool)
+    for i, sup in enumerate(supports):
+        inside[i, list(sup)] = True
+    system = None
+    out = []
+    for point in points:
+        if not np.isfinite(point).all():
+            continue  # no probability vector: every player's vector must sum to one
+        imag = np.abs(point.imag).max()
+        if imag > 1e-6:
+            conjugate = np.abs(points - point.conj()[None]).reshape(len(points), -1).max(axis=1)
+            if conjugate.min() > 1e-6:
+                return None  # a real system's complex roots come in pairs
+            continue
+        if imag > 1e-9:
+            return None
+        real = point.real
+        support_probs = real[inside]
+        if support_probs.min() < -1e-9:
+            continue
+        if support_probs.min() <= 1e-9 or np.abs(real[~inside]).max(initial=0) > 1e-9:
+            return None
+        sigma = [real[i, : exact.shape[i + 1]] for i in range(n)]
+        regret = _float_regret(floats, sigma, supports)
+        if regret > 1e-9 * scale:
+            continue
+        if regret > -1e-9 * scale:
+            return None
+        if system is None:
+            system = certify.SupportSystem(enclosure, supports)
+        x = np.concatenate([sigma[j][list(supports[j])] for j in system.mixed])
+        x = system.newton(x, iterations=1)
+        box = system.certify(x)
+        if box is None:
+            return None
+        out.append(_solution(exact, supports, system, box, digits))
+    return out
+
+
+def _float_regret(floats: np.ndarray, sigma: list[np.ndarray], supports: tuple[tuple[int, ...], ...]) -> float:
+    """The largest gain, over all players, of a strategy outside the support over the support's first."""
+    worst = -np.inf
+    for i, sup in enumerate(supports):
+        v = np.moveaxis(floats[i], i, 0)
+        for j in reversed([j for j in range(len(supports)) if j != i]):
+            v = v @ sigma[j]
+        outside = [t for t in range(len(v)) if t not in sup]
+        if outside:
+            worst = max(worst, float(v[outside].max() - v[sup[0]]))
+    return worst
+
+
+def _solution(exact: np.ndarray, supports: tuple[tuple[int, ...], ...], system: certify.SupportSystem,
+              box: certify.Interval, digits: bool) -> PolySolution:
+    """The certified equilibrium in the box: floats, or refined to DIGITS digits (exact Fractions
+    when a rational of modest denominator in the box solves the system exactly)."""
+    shape = exact.shape[1:]
+    mid = box.mid
+    if not digits:
+        vec = []
+        for j, size in enumerate(shape):
+            row = np.zeros(size)
+            if j in system.mixed:
+                k = system.mixed.index(j)
+                row[list(supports[j])] = mid[system.offsets[k]:system.offsets[k + 1]]
+            else:
+                row[supports[j][0]] = 1.0
+            vec.append(tuple(float(v) for v in row))
+        return PolySolution(tuple(vec), False)
+    return _refine(exact, supports, system, box)
+
+
+def _refine(exact: np.ndarray, supports: tuple[tuple[int, ...], ...], system: certify.SupportSystem,
+            box: certify.Interval) -> PolySolution:
+    """Newton's method in DIGITS + 10 digits (mpmath) from the certified box's midpoint; then a
+    rational reconstruction (continued fractions) checked exactly on the support system."""
+    import mpmath
+
+    shape = exact.shape[1:]
+    with mpmath.workdps(DIGITS + 10):
+        pay = np.vectorize(lambda v: mpmath.mpf(v.numerator) / v.denominator, otypes=[object])(exact)
+        x = [mpmath.mpf(float(v)) for v in box.mid]
+        for _ in range(8):
+            res, jac = _mp_system(pay, supports, system, x)
+            step = mpmath.lu_solve(mpmath.matrix(jac), mpmath.matrix(res))
+            x = [a - b for a, b in zip(x, step, strict=True)]
+            if max(abs(v) for v in step) < mpmath.mpf(10) ** -(DIGITS + 5):
+                break
+        guess = [Fraction(mpmath.nstr(v, DIGITS + 5)).limit_denominator(10**20) for v in x]
+        if _exact_root(exact, supports, system, guess):
+            return PolySolution(_embed(shape, supports, system, guess, Fraction(0), Fraction(1)), True)
+        values = [sp.Float(mpmath.nstr(v, DIGITS + 5), DIGITS) for v in x]
+        return PolySolution(_embed(shape, supports, system, values, sp.Float(0, DIGITS), sp.Float(1, DIGITS)), False)
+
+
+def _embed(shape: tuple[int, ...], supports: tuple[tuple[int, ...], ...], system: certify.SupportSystem,
+           values: list, zero: object, one: object) -> tuple[tuple[object, ...], ...]:
+    out = []
+    for j, size in enumerate(shape):
+        row = [zero] * size
+        if j in system.mixed:
+            k = system.mixed.index(j)
+            for t, v in zip(supports[j], values[system.offsets[k]:system.offsets[k + 1]], strict=True):
+                row[t] = v
+        else:
+            row[supports[j][0]] = one
+        out.append(tuple(row))
+    return tuple(out)
+
+
+def _payoff_vectors(pay: np.ndarray, supports: tuple[tuple[int, ...], ...], blocks: list[list[object]], i: int,
+                    skip: int | None = None) -> dict[tuple[int, ...], object]:
+    """Player i's payoff to each of its strategies (and, with ``skip``, its derivative in each of
+    player skip's support probabilities), summed over the others' supports in any arithmetic."""
+    n = len(supports)
+    others = [j for j in range(n) if j != i]
+    out: dict[tuple[int, ...], object] = {}
+    for a in range(pay.shape[i + 1]):
+        for rest in itertools.product(*(range(len(supports[j])) for j in others)):
+            cell = [0] * n
+            cell[i] = a
+            weight: object = 1
+            for j, r in zip(others, rest, strict=True):
+                cell[j] = supports[j][r]
+                if j != skip:
+                    weight = weight * blocks[j][r]
+            key = (a, rest[others.index(skip)]) if skip is not None else (a,)
+            out[key] = out.get(key, 0) + pay[(i, *cell)] * weight
+    return out
+
+
+def _mp_system(pay: np.ndarray, supports: tuple[tuple[int, ...], ...], system: certify.SupportSystem,
+               x: list) -> tuple[list, list[list]]:
+    """The support system's residual and Jacobian at x, in the arithmetic of x."""
+    blocks = [x[system.offsets[k]:system.offsets[k + 1]] for k in range(len(system.mixed))]
+    full = [blocks[system.mixed.index(j)] if j in system.mixed else [1] for j in range(len(supports))]
+    res: list = []
+    jac: list[list] = []
+    for i in system.mixed:
+        sup = supports[i]
+        v = _payoff_vectors(pay, supports, full, i)
+        rows = [[0] * system.size for _ in sup]
+        for j in system.mixed:
+            k = system.mixed.index(j)
+            if j == i:
+                for c in range(len(sup)):
+                    rows[-1][system.offsets[k] + c] = 1
+                continue
+            d = _payoff_vectors(pay, supports, full, i, skip=j)
+            for r, s in enumerate(sup[1:]):
+                for c in range(len(supports[j])):
+                    rows[r][system.offsets[k] + c] = d[(s, c)] - d[(sup[0], c)]
+        res += [v[(s,)] - v[(sup[0],)] for s in sup[1:]] + [sum(full[i]) - 1]
+        jac += rows
+    return res, jac
+
+
+def _exact_root(exact: np.ndarray, supports: tuple[tuple[int, ...], ...], system: certify.SupportSystem,
+                guess: list[Fraction]) -> bool:
+    res, _ = _mp_system(exact, supports, system, guess)
+    return all(r == 0 for r in res)
 
 
 def _solve_support(

@@ -1,0 +1,122 @@
+"""The n-player enumeration: a batched multihomogeneous homotopy whose equilibria are certified
+by an interval Krawczyk test, against the exact Groebner-basis path and Gambit's enumpoly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from negotiation import NormalFormGame, solve
+from negotiation.engine.numbers import exact_array
+from negotiation.engine.solvers import certify, homotopy, polynomial
+from tests.conftest import gambit_probabilities
+
+ROOT_SEED = 20261203
+
+
+def _games(shape: tuple[int, ...], count: int, offset: int = 0):
+    for child in np.random.SeedSequence(ROOT_SEED + offset).spawn(count):
+        yield np.random.default_rng(child).normal(size=(len(shape), *shape))
+
+
+@pytest.mark.parametrize(("shape", "bound"), [((2, 2, 2), 2), ((3, 3, 3), 10), ((2, 2, 2, 2), 9)])
+def test_paths_per_full_support_are_the_mckelvey_mclennan_bounds(shape, bound):
+    """McKelvey and McLennan (1997), 'The maximal number of regular totally mixed Nash
+    equilibria', JET 72, 411-425: at most 2 in 2x2x2 games, 10 in 3x3x3 and 9 in 2x2x2x2."""
+    assert len(homotopy.assignments(tuple(s - 1 for s in shape))) == bound
+
+
+@pytest.mark.parametrize("free", [(1, 2, 2), (3, 3, 3), (1, 1, 1, 1, 1), (2, 1, 0), (3, 1, 1), (2, 2, 1, 1)])
+def test_paths_are_the_multihomogeneous_bezout_number(free):
+    """The number of start solutions is the coefficient of prod x_j^d_j in
+    prod_i (sum_{j != i, d_j > 0} x_j)^d_i, expanded here by sympy."""
+    import sympy as sp
+
+    xs = sp.symbols(f"x0:{len(free)}")
+    poly = sp.Integer(1)
+    for i, d in enumerate(free):
+        poly *= sum((xs[j] for j in range(len(free)) if j != i and free[j] > 0), sp.Integer(0)) ** d
+    monomial = sp.Mul(*(x**d for x, d in zip(xs, free, strict=True)))
+    assert len(homotopy.assignments(free)) == sp.Poly(sp.expand(poly), *xs).coeff_monomial(monomial)
+
+
+def _keys(solutions) -> set[tuple[float, ...]]:
+    return {tuple(round(float(v), 7) for vec in sol.sigma for v in vec) for sol in solutions}
+
+
+@pytest.mark.parametrize("shape", [(2, 2, 2), (2, 2, 3), (2, 3, 3)])
+def test_the_homotopy_finds_exactly_the_equilibria_of_groebner_bases(shape):
+    """Seeded generic games: the certified homotopy equilibria are the exact solver's, one for one."""
+    for payoffs in _games(shape, 6, offset=sum(shape)):
+        fast, fast_continua, hard = polynomial.enumerate_equilibria(payoffs)
+        slow, slow_continua, _ = polynomial.enumerate_equilibria(payoffs, groebner_only=True)
+        assert hard == 0 and not fast_continua and not slow_continua
+        assert _keys(fast) == _keys(slow)
+        assert len(fast) == len(_keys(fast))
+
+
+@pytest.mark.parametrize("shape", [(3, 3, 3), (2, 2, 2, 2)])
+def test_every_enumpoly_equilibrium_is_found_and_ours_are_verified(shape):
+    """20 seeded games of each shape, normal payoffs: each equilibrium of Gambit's enumpoly is
+    one of ours; enumpoly misses some of ours, which pass the independent regret check."""
+    gbt = pytest.importorskip("pygambit")
+    ours_total = theirs_total = 0
+    for payoffs in _games(shape, 20, offset=len(shape)):
+        game = NormalFormGame(payoffs)
+        result = solve(game, "all")
+        assert "Groebner" not in result.algorithm and not result.continua
+        ours = [np.concatenate(e.profile.probabilities).astype(float) for e in result]
+        for e in result:
+            assert float(game.regret(e.profile)) <= 1e-9 * game.payoff_scale()
+        theirs = gbt.nash.enumpoly_solve(gbt.StrategicGame.from_arrays(*payoffs)).equilibria
+        for eq in theirs:
+            vec = np.array([float(v) for row in gambit_probabilities(eq) for v in row])
+            assert any(np.allclose(vec, mine, atol=1e-6) for mine in ours), (payoffs, vec)
+        ours_total += len(ours)
+        theirs_total += len(theirs)
+    assert ours_total >= theirs_total > 20
+
+
+def test_the_krawczyk_test_proves_a_root_and_refuses_a_point_beside_it():
+    """On seeded generic 2x2x2 games, the box around each totally mixed equilibrium is certified
+    and holds it; a box around a point 1e-4 away is refused."""
+    checked = 0
+    for payoffs in _games((2, 2, 2), 10, offset=3):
+        system = certify.SupportSystem(certify.enclose(exact_array(payoffs)), ((0, 1), (0, 1), (0, 1)))
+        for eq in solve(NormalFormGame(payoffs), "all"):
+            x = np.concatenate([np.asarray(v, dtype=float) for v in eq.profile.probabilities])
+            if x.min() <= 0:
+                continue
+            box = system.certify(x)
+            assert box is not None and np.all(box.lo < x) and np.all(x < box.hi)
+            assert system.certify(x + 1e-4) is None
+            checked += 1
+    assert checked >= 3
+
+
+def test_degenerate_games_go_to_groebner_bases_and_keep_their_continua():
+    """Integer payoffs in 0..2: ties make support systems singular; those profiles are solved
+    exactly, and the answer equals the Groebner-only oracle's."""
+    rng = np.random.default_rng(np.random.SeedSequence(ROOT_SEED + 99))
+    seen_hard = 0
+    for _ in range(6):
+        payoffs = rng.integers(0, 3, size=(3, 2, 2, 2))
+        fast, fast_continua, hard = polynomial.enumerate_equilibria(payoffs, digits=True)
+        slow, slow_continua, _ = polynomial.enumerate_equilibria(payoffs, digits=True, groebner_only=True)
+        seen_hard += hard
+        assert _keys(fast) == _keys(slow)
+        assert {c.supports for c in fast_continua} == {c.supports for c in slow_continua}
+    assert seen_hard > 0
+
+
+def test_exact_mode_recognises_rational_equilibria_and_refines_irrational_ones():
+    """A generic integer 2x2x2 game: in exact mode each certified equilibrium is either exact
+    (a rational checked exactly on its support system, regret exactly 0) or given to 50 digits."""
+    for payoffs in _games((2, 2, 2), 8, offset=7):
+        game = NormalFormGame(np.round(payoffs * 10).astype(int))
+        result = solve(game, "all", exact=True)
+        for eq in result:
+            if eq.precise:
+                assert all(len(v) >= 40 for row in eq.precise.values() for v in row.values())
+            else:
+                assert eq.regret == 0
