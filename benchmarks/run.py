@@ -1,13 +1,14 @@
-"""Benchmarks against nashpy, QuantEcon and pygambit, measured side by side in one run.
+"""Benchmarks against nashpy, QuantEcon, pygambit and lrsnash, measured side by side in one run.
 
 Run with ``make bench`` (not part of ``make test``).  For each workload it prints our
 median wall time, each peer's time on the same seeded games (peers that solve one game
 at a time run on a subsample and are compared per game), the ratio peer/ours (how many
-times faster we are) and the growth of the peak resident set size while one run goes on, measured
-in a forked child (C libraries' memory included; lrsnash's is its process's peak RSS, the process
-started from a shell).  lrsnash, from
-Debian's lrslib, runs as a process on the same games (integer payoffs: the normal ones times
-1000, rounded); its rows are skipped with a message where it is not installed.
+times faster we are) and the growth of the peak resident set size while one run goes on,
+measured in a forked child (C libraries' memory included).  lrsnash, from Debian's lrslib,
+runs as a process on the same games (integer payoffs: the normal ones times 1000, rounded;
+the degenerate ones as they are), its peak RSS that of a process started from a shell; its
+rows are skipped with a message where it is not installed.  n-player games are compared
+with pygambit's enumpoly on 20 seeded games per shape (medians and the slowest game).
 """
 
 from __future__ import annotations
