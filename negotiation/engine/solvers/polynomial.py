@@ -69,15 +69,26 @@ def _supports(size: int) -> list[tuple[int, ...]]:
     return [c for k in range(1, size + 1) for c in itertools.combinations(range(size), k)]
 
 
-def _dominated(payoffs: np.ndarray, supports: tuple[tuple[int, ...], ...]) -> bool:
+def _dominated(payoffs: np.ndarray, supports: tuple[tuple[int, ...], ...],
+               cache: dict[tuple[int, tuple[tuple[int, ...], ...]], np.ndarray] | None = None) -> bool:
     """Whether some support strategy is strictly dominated, given the others' supports
-    (conditional dominance; Porter, Nudelman and Shoham 2008)."""
+    (conditional dominance; Porter, Nudelman and Shoham 2008).
+
+    ``cache`` keeps, per player and the others' supports, which strategies are strictly
+    dominated by some other, so that profiles differing only in one player's support share it.
+    """
     for i, own in enumerate(supports):
-        idx: list[object] = [list(s) for s in supports]
-        idx[i] = list(range(payoffs.shape[i + 1]))
-        sub = payoffs[i][np.ix_(*idx)]
-        rows = np.moveaxis(sub, i, 0).reshape(sub.shape[i], -1)
-        if np.asarray(rows[:, None, :] > rows[None, list(own), :], dtype=bool).all(axis=2).any():
+        key = (i, supports[:i] + supports[i + 1:])
+        beaten = None if cache is None else cache.get(key)
+        if beaten is None:
+            idx: list[object] = [list(s) for s in supports]
+            idx[i] = list(range(payoffs.shape[i + 1]))
+            sub = payoffs[i][np.ix_(*idx)]
+            rows = np.moveaxis(sub, i, 0).reshape(sub.shape[i], -1)
+            beaten = np.asarray(rows[:, None, :] > rows[None, :, :], dtype=bool).all(axis=2).any(axis=0)
+            if cache is not None:
+                cache[key] = beaten
+        if beaten[list(own)].any():
             return True
     return False
 
@@ -126,11 +137,12 @@ def enumerate_equilibria(
     found: dict[int, list[PolySolution]] = {}
     hard: list[int] = []
     tracked: list[int] = []
+    beaten: dict[tuple[int, tuple[tuple[int, ...], ...]], np.ndarray] = {}
     for k, supports in enumerate(profiles):
         free = tuple(len(s) - 1 for s in supports)
         if not any(free):
             found[k] = _pure_profile(exact, supports)
-        elif _dominated(compare, supports):
+        elif _dominated(compare, supports, beaten):
             continue
         elif floats is None or groebner_only:
             hard.append(k)
