@@ -1,15 +1,18 @@
 """The compiled path tracker of :mod:`negotiation.engine.solvers.homotopy` (numba).
 
 One path at a time, in complex double precision: a fourth-order Runge-Kutta predictor
-along ``dp/dt = -H_p^{-1} H_t``, three Newton corrections at the new ``t``, and a step that
-grows by half after a step whose corrections converged and halves after one that did not.
+along ``dp/dt = -H_p^{-1} H_t``, up to three Newton corrections at the new ``t``, and a step that
+grows by the factor ``growth`` after a step whose corrections converged and halves after one
+that did not.
 The padded system of a path (see :mod:`~negotiation.engine.solvers.homotopy`) is
 
-    H_{i,r}(p, t) = (1 - t) sum_a W_{i,r,a} v_i(p)_a + gamma t m_{i,r} g_{i,r}(p)
+    H_{i,r}(p, t) = (1 - t) (v_i(p)_{top_{i,r}} - v_i(p)_{base_i}) + gamma t g_{i,r}(p)
                     + sum_a L_{i,r,a} p_{i,a} - c_{i,r},
 
-with ``v_i`` player i's payoff to each pure strategy against the others' vectors and
-``g_{i,r}`` the product over ``j != i`` of the random linear forms ``f_{i,r,j} . p_j``.
+on the indifference rows (``top_{i,r} >= 0``: support strategy against the first of the
+support), with ``v_i`` player i's payoff to each pure strategy against the others' vectors and
+``g_{i,r}`` the product over ``j != i`` of the random linear forms ``f_{i,r,j} . p_j``; the other
+rows are the linear ones only.
 """
 
 from __future__ import annotations
