@@ -25,8 +25,6 @@ from negotiation.errors import BudgetError, GameError, SolverError, Verification
 __all__ = ["METHODS", "Continuum", "Equilibrium", "SolveResult", "solve"]
 
 
-
-
 def solve(
     game: NormalFormGame,
     method: str = "auto",

@@ -142,12 +142,11 @@ def _slope(u, n, s, top, base, lin, rhs, forms, gamma, p, t, h, jac, dt, out):
 
 @njit(cache=True)
 def track_paths(u, n, s, tops, bases, linear, rhs, forms, gamma, starts, first_step, max_step, growth):
-    """Track every path; returns the endpoints, whether each reached t = 0, the Jacobian of
-    the target system at each endpoint, and the number of steps tried on each."""
+    """Track every path; returns the endpoints, whether each reached t = 0, and the Jacobian
+    of the target system at each endpoint."""
     count, size = starts.shape
     ends = starts.copy()
     reached = np.zeros(count, dtype=np.bool_)
-    taken = np.zeros(count, dtype=np.int64)
     jacs = np.zeros((count, size, size), dtype=np.complex128)
     h = np.zeros(size, dtype=np.complex128)
     dt = np.zeros(size, dtype=np.complex128)
@@ -220,5 +219,4 @@ def track_paths(u, n, s, tops, bases, linear, rhs, forms, gamma, starts, first_s
         _evaluate(u, n, s, top, bas, lin, c, forms, gamma, p, 0.0, h, jac, dt)
         jacs[path] = jac
         ends[path] = p
-        taken[path] = attempts
-    return ends, reached, jacs, taken
+    return ends, reached, jacs

@@ -192,8 +192,7 @@ def track(payoffs: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], rng:
         hi = min(lo + CHUNK, count)
         parts.append(track_paths(system.cells, n, s, tops_all[lo:hi], bases_all[lo:hi], linear_all[lo:hi],
                                  rhs_all[lo:hi], system.forms, system.gamma, begin[lo:hi], first, most, GROWTH))
-    p, reached, jacs, taken = (np.concatenate(x) for x in zip(*parts, strict=True))
-    track.steps = int(taken.sum())  # type: ignore[attr-defined]
+    p, reached, jacs = (np.concatenate(x) for x in zip(*parts, strict=True))
     with np.errstate(all="ignore"):
         cond = np.linalg.cond(jacs)
     ok = reached & np.isfinite(p).all(axis=1) & (cond < SINGULAR)

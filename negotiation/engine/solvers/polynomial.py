@@ -300,20 +300,9 @@ def _solution(exact: np.ndarray, supports: tuple[tuple[int, ...], ...], system: 
               box: certify.Interval, digits: bool) -> PolySolution:
     """The certified equilibrium in the box: floats, or refined to DIGITS digits (exact Fractions
     when a rational of modest denominator in the box solves the system exactly)."""
-    shape = exact.shape[1:]
-    mid = box.mid
-    if not digits:
-        vec = []
-        for j, size in enumerate(shape):
-            row = np.zeros(size)
-            if j in system.mixed:
-                k = system.mixed.index(j)
-                row[list(supports[j])] = mid[system.offsets[k]:system.offsets[k + 1]]
-            else:
-                row[supports[j][0]] = 1.0
-            vec.append(tuple(float(v) for v in row))
-        return PolySolution(tuple(vec), False)
-    return _refine(exact, supports, system, box)
+    if digits:
+        return _refine(exact, supports, system, box)
+    return PolySolution(_embed(exact.shape[1:], supports, system, [float(v) for v in box.mid], 0.0, 1.0), False)
 
 
 def _refine(exact: np.ndarray, supports: tuple[tuple[int, ...], ...], system: certify.SupportSystem,
