@@ -184,3 +184,46 @@ def test_extreme_equilibria_equal_lrsnash_on_degenerate_games(tmp_path):
         assert ours == theirs, (a, b, ours ^ theirs)
         compared += len(theirs)
     assert compared > 100
+
+
+def test_the_compiled_vertex_search_equals_the_python_one(monkeypatch):
+    """40 seeded matrices, degenerate (entries 0..3) and with large entries: the compiled
+    lexicographic search returns the vertices of the Python integer search, in its order;
+    where an entry would outgrow 64-bit words it declines (None) and vertices_exact answers
+    on Python integers."""
+    from negotiation.engine.numbers import integer_matrix
+    from negotiation.engine.solvers import bimatrix
+
+    rng = np.random.default_rng(np.random.SeedSequence(ROOT_SEED + 7))
+    declined = compared = 0
+    for trial in range(40):
+        d, k = (int(v) for v in rng.integers(2, 9, size=2))
+        matrix = integer_matrix(rng.integers(0, 4 if trial % 4 else 10**6, size=(d, k)))
+        compiled = bimatrix._vertices_compiled(matrix)
+        with monkeypatch.context() as patch:
+            patch.setattr(bimatrix, "_vertices_compiled", lambda _: None)
+            python = bimatrix.vertices_exact(matrix)
+        if compiled is None:
+            declined += 1
+            assert bimatrix.vertices_exact(matrix) == python
+        else:
+            assert list(compiled.items()) == list(python.items())
+            compared += len(python)
+    assert 0 < declined < 20 and compared > 500
+
+
+def test_completely_labelled_pairs_equal_a_double_loop():
+    """Random label masks (most vertices carry extra labels, as in degenerate games): the
+    compiled matching by the rarest missing label finds exactly the pairs that carry every
+    label, in the order of a double loop."""
+    from negotiation.engine.solvers import bimatrix
+
+    rng = np.random.default_rng(np.random.SeedSequence(ROOT_SEED + 8))
+    for labels in (4, 9, 20, 63):
+        xs = [int(v) for v in rng.integers(0, 2, size=(300, labels)) @ (1 << np.arange(labels, dtype=object))]
+        ys = [int(v) for v in rng.integers(0, 2, size=(200, labels)) @ (1 << np.arange(labels, dtype=object))]
+        ys += [((1 << labels) - 1) & ~x for x in xs[:20]]  # some exact complements
+        full = (1 << labels) - 1
+        expected = [(i, j) for i, x in enumerate(xs) for j, y in enumerate(ys) if x | y == full]
+        assert bimatrix._completely_labelled(xs, ys, labels) == expected
+        assert len(expected) >= 20

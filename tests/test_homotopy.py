@@ -120,3 +120,29 @@ def test_exact_mode_recognises_rational_equilibria_and_refines_irrational_ones()
                 assert all(len(v) >= 40 for row in eq.precise.values() for v in row.values())
             else:
                 assert eq.regret == 0
+
+
+def test_conditional_dominance_matches_its_definition():
+    """Seeded games with ties (payoffs 0..2), in floats and in exact rationals: a profile is
+    pruned iff some support strategy earns strictly less than another strategy of its player
+    in every cell of the others' supports (Porter, Nudelman and Shoham 2008)."""
+    import itertools
+
+    rng = np.random.default_rng(np.random.SeedSequence(ROOT_SEED + 5))
+    for shape in ((3, 3, 3), (2, 3, 2, 2), (4, 2, 3)):
+        payoffs = rng.integers(0, 3, size=(len(shape), *shape)).astype(float)
+        choices = [polynomial._supports(s) for s in shape]
+        grid = np.array(list(itertools.product(*(range(len(c)) for c in choices))))
+        for values in (payoffs, exact_array(payoffs)):
+            pruned = polynomial._dominated(values, choices, grid)
+            for row, flag in zip(grid, pruned, strict=True):
+                supports = [choices[i][c] for i, c in enumerate(row)]
+                beaten = False
+                for i, own in enumerate(supports):
+                    cells = list(itertools.product(*(supports[j] if j != i else [None] for j in range(len(shape)))))
+                    def pay(t, cell, i=i, values=values):
+                        return values[(i, *(t if c is None else c for c in cell))]
+                    beaten |= any(all(pay(b, cell) > pay(a, cell) for cell in cells)
+                                  for a in own for b in range(shape[i]))
+                assert flag == beaten, supports
+            assert 0 < pruned.sum() < len(grid)

@@ -64,3 +64,30 @@ def test_nondegenerate_games_have_an_odd_number_of_equilibria(game):
     if result.degenerate is False:
         assert len(result) % 2 == 1
         assert not result.has_continuum
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 3), min_size=2, max_size=3), st.data())
+def test_exact_deviation_payoffs_equal_the_sum_over_cells(shape, data):
+    """Rational payoffs and strategies: the contraction over one common denominator gives
+    each pure strategy's payoff exactly as the sum over the others' cells does."""
+    import itertools
+    from fractions import Fraction
+
+    from negotiation.engine.numbers import exact_array
+    from negotiation.engine.profile import deviation_payoffs
+
+    rational = st.fractions(min_value=-5, max_value=5, max_denominator=12)
+    size = len(shape) * int(np.prod(shape))
+    payoffs = exact_array(np.array(data.draw(st.lists(rational, min_size=size, max_size=size)),
+                                   dtype=object).reshape(len(shape), *shape))
+    sigma = []
+    for s in shape:
+        weights = data.draw(st.lists(st.integers(1, 9), min_size=s, max_size=s))
+        sigma.append(exact_array(np.array([Fraction(w, sum(weights)) for w in weights], dtype=object)))
+    for i in range(len(shape)):
+        expected = [sum((payoffs[(i, *cell[:i], t, *cell[i + 1:])]
+                         * np.prod([sigma[j][cell[j]] for j in range(len(shape)) if j != i])
+                         for cell in itertools.product(*(range(s) for s in shape))
+                         if cell[i] == 0), Fraction(0)) for t in range(shape[i])]
+        assert list(deviation_payoffs(payoffs, sigma, i)) == expected

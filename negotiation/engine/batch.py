@@ -422,14 +422,20 @@ def nondegenerate_vertex_pairs(a: np.ndarray, b: np.ndarray, tol: float = DEFAUL
     m, n = a.shape
     if m + n > min(62, limits.MAX_QHULL_STRATEGIES) or min(m, n) < 2:
         return None
+    # a pure strategy with two pure best replies makes the game degenerate: no need for qhull,
+    # which is slow on degenerate polytopes
+    if any((line == line.max()).sum() > 1 for line in (*b, *a.T)):
+        return None
     scale = _scale(np.stack([a, b])[None])
     t = max(tol, 1e-12) * 10
     try:
         xs, x_lab = _hull_vertices(1 + (b - b.min()) / scale[0], t)
+        if np.any(_popcount(x_lab) > m):
+            return None
         ys, y_lab = _hull_vertices((1 + (a - a.min()) / scale[0]).T, t)
     except QhullError:  # pragma: no cover
         return None
-    if np.any(_popcount(x_lab) > m) or np.any(_popcount(y_lab) > n):
+    if np.any(_popcount(y_lab) > n):
         return None
     y_std = ((y_lab >> n) & ((1 << m) - 1)) | ((y_lab & ((1 << n) - 1)) << m)
     vi, vj = _complete_pairs(x_lab, y_std, m, n)

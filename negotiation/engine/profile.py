@@ -8,6 +8,7 @@ probabilities every quantity is exact.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -31,11 +32,30 @@ def deviation_payoffs(payoffs: np.ndarray, sigma: Sequence[np.ndarray], player: 
     -------
     ndarray of shape (s_player,)
     """
-    tensor = payoffs[player]
-    for j in reversed(range(len(sigma))):
-        if j != player:
-            tensor = np.tensordot(tensor, sigma[j], axes=([j], [0]))
+    tensor = np.moveaxis(payoffs[player], player, 0)
+    others = [j for j in reversed(range(len(sigma))) if j != player]  # the last remaining axis first
+    if tensor.dtype == object:
+        try:
+            tensor, denominator = _integers(tensor)
+            for j in others:
+                numerators, scale = _integers(np.asarray(sigma[j], dtype=object))
+                tensor = tensor @ numerators
+                denominator *= scale
+        except AttributeError:  # entries that are no rationals: contract them as they are
+            pass
+        else:
+            return np.array([Fraction(int(v), denominator) for v in tensor], dtype=object)
+    for j in others:
+        tensor = tensor @ sigma[j]
     return tensor
+
+
+def _integers(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Rationals as integers over one common denominator (integer products are several times
+    faster than those of Fractions); AttributeError for an entry that is no rational."""
+    denominator = math.lcm(*(v.denominator for v in values.flat))
+    numerators = np.array([v.numerator * (denominator // v.denominator) for v in values.flat], dtype=object)
+    return numerators.reshape(values.shape), denominator
 
 
 def expected_payoffs(payoffs: np.ndarray, sigma: Sequence[np.ndarray]) -> np.ndarray:

@@ -320,12 +320,12 @@ def _all_npoly(game: NormalFormGame, exact: bool, params: dict) -> SolveResult:
                         "MAX_SUPPORT_PROFILES", count) + "; use method 'one' or 'numeric' instead"
         )
     sols, conts, hard = polynomial.enumerate_equilibria(game.payoffs, digits=exact)
-    exact_game = game.as_exact()
     float_game = game.as_float()
+    exact_game = game.as_exact() if exact else float_game
     eqs: list[Equilibrium] = []
     for sol in sols:
         if sol.exact:
-            target = exact_game if exact else float_game
+            target = exact_game
             eqs += _verified(target, [_cast(sol.sigma, exact)], params["tol"])  # type: ignore[arg-type]
         else:
             precise = None if isinstance(sol.sigma[0][0], float) else [{
@@ -336,7 +336,7 @@ def _all_npoly(game: NormalFormGame, exact: bool, params: dict) -> SolveResult:
             eqs += _verified(float_game, [floats], params["tol"], precise)
     continua = []
     for cont in conts:
-        points = _verified(exact_game if exact else float_game, [_cast(s, exact) for s in cont.samples], params["tol"])
+        points = _verified(exact_game, [_cast(s, exact) for s in cont.samples], params["tol"])
         supports = {
             p: tuple(labels[k] for k in sup)
             for p, labels, sup in zip(game.players, game.strategies, cont.supports, strict=True)

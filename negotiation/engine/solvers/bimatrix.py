@@ -36,7 +36,7 @@ from negotiation.errors import BudgetError
 
 
 # ----------------------------------------------------------------- vertex enumeration
-def vertices_exact(matrix: list[list[int]]) -> dict[int, tuple[Fraction, ...]]:
+def vertices_exact(matrix: list[list[int]]) -> dict[int, tuple[int, ...]]:
     """All nonzero vertices of ``{z >= 0 : M^T z <= 1}`` for a positive integer ``M``.
 
     Explores the lexicographically feasible bases by integer pivoting: from each, every
@@ -47,25 +47,35 @@ def vertices_exact(matrix: list[list[int]]) -> dict[int, tuple[Fraction, ...]]:
     through a few of its bases instead of all of them (Avis and Fukuda 1992, "A pivoting
     algorithm for convex hulls and vertex enumeration"; von Stengel 2007, Section 3.6).
 
+    The search is compiled (:func:`_vertices_compiled`) where 64-bit words hold it exactly,
+    and runs on Python integers otherwise.
+
     Returns
     -------
     dict
         Maps the polytope-local zero mask (bit ``v`` set when variable ``v`` is zero;
-        variables ``0..d-1`` are ``z``, ``d..d+k-1`` the slacks) to the vertex ``z``.
+        variables ``0..d-1`` are ``z``, ``d..d+k-1`` the slacks) to the vertex ``z`` times the
+        determinant of a basis of it: integers, whose ratios are the vertex's.
     """
+    compiled = _vertices_compiled(matrix)
+    if compiled is not None:
+        return compiled
     start = IntegerTableau(matrix)
     d = start.d
     seen = {frozenset(start.basis)}
     stack = [start]
-    out: dict[int, tuple[Fraction, ...]] = {}
+    out: dict[int, tuple[int, ...]] = {}
     while stack:
         checkpoint(lambda: f"{len(seen):,} bases visited, {len(out):,} vertices found")
         tab = stack.pop()
         mask = tab.zero_mask()
         if mask not in out:
-            point = tuple(tab.values()[:d])
+            point = [0] * d
+            for r, var in enumerate(tab.basis):
+                if var < d:
+                    point[var] = tab.rows[r][-1]
             if any(point):
-                out[mask] = point
+                out[mask] = tuple(point)
         basic = set(tab.basis)
         for col in range(tab.n_vars):
             if col in basic:
@@ -76,15 +86,70 @@ def vertices_exact(matrix: list[list[int]]) -> dict[int, tuple[Fraction, ...]]:
                 continue
             seen.add(key)
             if len(seen) > limits.MAX_BASES:
-                raise BudgetError(
-                    limits.over("vertex enumeration: bases visited in a degenerate polytope", "MAX_BASES")
-                    + "; use method 'one' (Lemke-Howson) or the float batch solver "
-                    "negotiation.engine.batch.vertex_enumeration"
-                )
+                raise _budget_error()
             nxt = tab.copy()
             nxt.pivot(row, col)
             stack.append(nxt)
     return out
+
+
+def _budget_error() -> BudgetError:
+    return BudgetError(
+        limits.over("vertex enumeration: bases visited in a degenerate polytope", "MAX_BASES")
+        + "; use method 'one' (Lemke-Howson) or the float batch solver negotiation.engine.batch.vertex_enumeration"
+    )
+
+
+def _vertices_compiled(matrix: list[list[int]]) -> dict[int, tuple[int, ...]] | None:
+    """:func:`vertices_exact` by the compiled search (:mod:`~negotiation.engine.solvers._lexsearch`),
+    which visits the same bases in the same order; None where its 64-bit words do not suffice
+    (more than 63 variables, or an entry that does not stay exact), for the Python integers."""
+    d, k = len(matrix), len(matrix[0])
+    if d + k > 63 or max(abs(v) for row in matrix for v in row) >= 2**31:
+        return None
+    from negotiation.engine.solvers import _lexsearch as lex  # numba: compiled on first use, then cached
+
+    width = d + k + 1
+    frames = 64
+    tabs = np.zeros((frames, k, width), dtype=np.int64)
+    tabs[0, :, :d] = np.array(matrix, dtype=np.int64).T
+    tabs[0, :, d:d + k] = np.eye(k, dtype=np.int64)
+    tabs[0, :, -1] = 1
+    bases = np.zeros((frames, k), dtype=np.int64)
+    bases[0] = np.arange(d, d + k)
+    dets = np.ones(frames, dtype=np.int64)
+    moves_row = np.zeros((frames, d + k), dtype=np.int64)
+    moves_col = np.zeros((frames, d + k), dtype=np.int64)
+    left = np.zeros(frames, dtype=np.int64)
+    state = np.array([1, 1, 0], dtype=np.int64)  # frames, bases seen, vertices found
+    seen = lex.rehash(np.array([sum(1 << v for v in range(d, d + k))], dtype=np.uint64), 1024)
+    found = np.zeros(1024, dtype=np.uint64)
+    out_mask = np.zeros(256, dtype=np.uint64)
+    out_point = np.zeros((256, d), dtype=np.int64)
+    left[0] = lex.visit(tabs[0], bases[0], seen, found, out_mask, out_point, moves_row[0], moves_col[0], state)
+    while True:
+        checkpoint(lambda: f"{int(state[1]):,} bases visited, {int(state[2]):,} vertices found")
+        status = lex.search(tabs, bases, dets, moves_row, moves_col, left, state, seen, found, out_mask, out_point,
+                            limits.MAX_BASES, 4096)
+        if status == lex.DONE:
+            break
+        if status == lex.GROW_STACK:
+            tabs, bases, dets, moves_row, moves_col, left = (  # the frames above the top are never read
+                np.concatenate([x, np.empty_like(x)]) for x in (tabs, bases, dets, moves_row, moves_col, left))
+        elif status == lex.GROW_SEEN:
+            seen = lex.rehash(seen, 2 * len(seen))
+        elif status == lex.GROW_OUT:
+            found = lex.rehash(found, 2 * len(found))
+            out_mask = np.concatenate([out_mask, np.empty_like(out_mask)])
+            out_point = np.concatenate([out_point, np.empty_like(out_point)])
+        elif status == lex.BUDGET:
+            raise _budget_error()
+        elif status == lex.OVERFLOW:
+            return None
+        elif status == lex.UNBOUNDED or left[0] < 0:
+            raise ArithmeticError("a vertex-enumeration variable can increase without bound")
+    count = int(state[2])
+    return dict(zip(out_mask[:count].tolist(), map(tuple, out_point[:count].tolist()), strict=True))
 
 
 # -------------------------------------------------------------- extreme equilibria
@@ -139,23 +204,20 @@ def extreme_equilibria(a: np.ndarray, b: np.ndarray) -> BimatrixEquilibria:
 
 def _completely_labelled(xmasks: list[int], ymasks: list[int], labels: int) -> list[tuple[int, int]]:
     """Index pairs of vertices that together carry every label (``x_mask | y_mask`` all ones),
-    compared as 64-bit words in blocks of about four million pairs where the labels fit."""
+    in order of ``x`` and then ``y``; compiled where the labels fit a 64-bit word."""
     full = (1 << labels) - 1
     if labels > 63:
         return [(i, j) for i, mx in enumerate(xmasks) for j, my in enumerate(ymasks) if mx | my == full]
-    xs, ys = np.array(xmasks, dtype=np.uint64), np.array(ymasks, dtype=np.uint64)
-    block = max(1, 2**22 // max(1, len(ys)))
-    out: list[tuple[int, int]] = []
-    for lo in range(0, len(xs), block):
-        checkpoint(lambda lo=lo: f"{lo:,} of {len(xs):,} vertices paired")
-        ii, jj = np.nonzero((xs[lo:lo + block, None] | ys[None, :]) == np.uint64(full))
-        out += zip((ii + lo).tolist(), jj.tolist(), strict=True)
-    return out
+    from negotiation.engine.solvers._lexsearch import complete_pairs
+
+    checkpoint(lambda: f"pairing {len(xmasks):,} with {len(ymasks):,} vertices")
+    ii, jj = complete_pairs(np.array(xmasks, dtype=np.uint64), np.array(ymasks, dtype=np.uint64), np.uint64(full))
+    return sorted(zip(ii, jj, strict=True))
 
 
-def _normalise(point: tuple[Fraction, ...] | list[Fraction]) -> tuple[Fraction, ...]:
+def _normalise(point: tuple[int, ...]) -> tuple[Fraction, ...]:
     total = sum(point)
-    return tuple(v / total for v in point)
+    return tuple(Fraction(v, total) for v in point)
 
 
 def _components(edges: list[tuple[int, int]]) -> tuple[tuple[int, ...], ...]:

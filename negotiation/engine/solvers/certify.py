@@ -16,7 +16,8 @@ in ``X`` is an equilibrium with exactly these supports.
 The interval arithmetic is floating point with each operation widened outward: a product of
 endpoints by one unit in the last place (IEEE 754 rounds each product to nearest), a sum of
 ``m`` terms by ``m`` units of roundoff times the sum of magnitudes (Higham 2002, section 4.2),
-which bounds the error of any summation order.
+which bounds the error of any summation order.  This arithmetic is compiled
+(:mod:`~negotiation.engine.solvers._interval`) and shares no code with the path tracker.
 
 References
 ----------
@@ -35,13 +36,12 @@ from fractions import Fraction
 
 import numpy as np
 
-_ULP = 2.0**-52
-_TINY = 2.0**-1000  # covers underflow of the products of probabilities and payoffs here
+from negotiation.engine.solvers import _interval
 
 
 @dataclass(frozen=True)
 class Interval:
-    """Arrays of lower and upper bounds."""
+    """Arrays of lower and upper bounds (a box)."""
 
     lo: np.ndarray
     hi: np.ndarray
@@ -50,32 +50,6 @@ class Interval:
     def point(x: np.ndarray) -> Interval:
         x = np.asarray(x, dtype=float)
         return Interval(x, x)
-
-    def __sub__(self, other: Interval) -> Interval:
-        return Interval(np.nextafter(self.lo - other.hi, -np.inf), np.nextafter(self.hi - other.lo, np.inf))
-
-    def __add__(self, other: Interval) -> Interval:
-        return Interval(np.nextafter(self.lo + other.lo, -np.inf), np.nextafter(self.hi + other.hi, np.inf))
-
-    def __mul__(self, other: Interval) -> Interval:
-        products = np.stack(np.broadcast_arrays(self.lo * other.lo, self.lo * other.hi,
-                                                self.hi * other.lo, self.hi * other.hi))
-        return Interval(np.nextafter(products.min(axis=0), -np.inf) - _TINY,
-                        np.nextafter(products.max(axis=0), np.inf) + _TINY)
-
-    def sum(self, axis: int) -> Interval:
-        m = self.lo.shape[axis]
-        size = np.maximum(np.abs(self.lo), np.abs(self.hi)).sum(axis=axis)
-        slack = m * _ULP * size + m * _TINY
-        return Interval(np.nextafter(self.lo.sum(axis=axis) - slack, -np.inf),
-                        np.nextafter(self.hi.sum(axis=axis) + slack, np.inf))
-
-    def take(self, index: object, axis: int) -> Interval:
-        return Interval(np.take(self.lo, index, axis=axis), np.take(self.hi, index, axis=axis))
-
-    def matvec(self, vec: Interval) -> Interval:
-        """Interval matrix (..., a, b) times interval vector (..., b)."""
-        return (self * Interval(vec.lo[..., None, :], vec.hi[..., None, :])).sum(axis=-1)
 
     @property
     def mid(self) -> np.ndarray:
@@ -99,6 +73,8 @@ def enclose(values: np.ndarray) -> Interval:
 class SupportSystem:
     """The equilibrium system of one support profile, in its support probabilities.
 
+    The interval evaluations are compiled (:mod:`~negotiation.engine.solvers._interval`).
+
     Parameters
     ----------
     payoffs : Interval
@@ -112,67 +88,29 @@ class SupportSystem:
         self.mixed = [j for j, sup in enumerate(supports) if len(sup) > 1]
         self.offsets = np.cumsum([0] + [len(supports[j]) for j in self.mixed])
         self.size = int(self.offsets[-1])
+        shape = payoffs.lo.shape[1:]
+        self._shape = np.array(shape, dtype=np.int64)
+        self._lo = np.ascontiguousarray(payoffs.lo.reshape(self.n, -1))
+        self._hi = np.ascontiguousarray(payoffs.hi.reshape(self.n, -1))
+        self._sup = np.zeros((self.n, max(shape)), dtype=np.int64)
+        for j, sup in enumerate(supports):
+            self._sup[j, : len(sup)] = sup
+        self._k = np.array([len(sup) for sup in supports], dtype=np.int64)
+        self._at = np.full(self.n, -1, dtype=np.int64)  # where each mixed player's probabilities start
+        self._at[self.mixed] = self.offsets[:-1]
 
-    def blocks(self, x: Interval) -> list[Interval]:
-        """Every player's probability vector over its support (a pure player's is one)."""
-        out = []
-        for j in range(self.n):
-            if j in self.mixed:
-                k = self.mixed.index(j)
-                part = slice(self.offsets[k], self.offsets[k + 1])
-                out.append(Interval(x.lo[part], x.hi[part]))
-            else:
-                out.append(Interval.point(np.ones(1)))
-        return out
-
-    def values(self, blocks: list[Interval], i: int, skip: int | None = None) -> Interval:
-        """Player i's payoff to each of its pure strategies against the others' vectors;
-        with ``skip``, the array of its derivatives in player ``skip``'s vector."""
-        tensor = self.payoffs.take(i, 0)
-        for j in range(self.n):
-            if j != i:
-                tensor = tensor.take(list(self.supports[j]), j)
-        tensor = Interval(np.moveaxis(tensor.lo, i, 0), np.moveaxis(tensor.hi, i, 0))
-        others = [j for j in range(self.n) if j != i]
-        for axis in range(len(others), 0, -1):  # contract the last remaining axis first
-            j = others[axis - 1]
-            if j == skip:
-                continue
-            shape = (1,) * axis + (len(self.supports[j]),) + (1,) * (tensor.lo.ndim - axis - 1)
-            vec = Interval(blocks[j].lo.reshape(shape), blocks[j].hi.reshape(shape))
-            tensor = (tensor * vec).sum(axis=axis)
-        return tensor
+    def _game(self) -> tuple[np.ndarray, ...]:
+        return self._lo, self._hi, self._shape, self._sup, self._k, self._at
 
     def residual(self, x: Interval) -> Interval:
-        blocks = self.blocks(x)
-        rows = []
-        for i in self.mixed:
-            v = self.values(blocks, i)
-            sup = self.supports[i]
-            rows.append(v.take(list(sup[1:]), 0) - v.take([sup[0]] * (len(sup) - 1), 0))
-            one = blocks[i].sum(axis=0)
-            rows.append(Interval(one.lo[None] - 1.0, one.hi[None] - 1.0))
-        lo = np.concatenate([r.lo for r in rows])
-        hi = np.concatenate([r.hi for r in rows])
-        return Interval(np.nextafter(lo, -np.inf), np.nextafter(hi, np.inf))
+        """Each mixed player's indifference rows and its row of probabilities summing to one."""
+        lo, hi = np.zeros(self.size), np.zeros(self.size)
+        _interval.residual(*self._game(), np.asarray(x.lo, dtype=float), np.asarray(x.hi, dtype=float), lo, hi)
+        return Interval(lo, hi)
 
     def jacobian(self, x: Interval) -> Interval:
-        blocks = self.blocks(x)
-        lo = np.zeros((self.size, self.size))
-        hi = np.zeros((self.size, self.size))
-        row = 0
-        for i in self.mixed:
-            sup = self.supports[i]
-            for k, j in enumerate(self.mixed):
-                cols = slice(self.offsets[k], self.offsets[k + 1])
-                if j == i:
-                    lo[row + len(sup) - 1, cols] = hi[row + len(sup) - 1, cols] = 1.0
-                    continue
-                d = self.values(blocks, i, skip=j)  # (s_i, k_j)
-                diff = d.take(list(sup[1:]), 0) - d.take([sup[0]] * (len(sup) - 1), 0)
-                lo[row:row + len(sup) - 1, cols] = diff.lo
-                hi[row:row + len(sup) - 1, cols] = diff.hi
-            row += len(sup)
+        lo, hi = np.zeros((self.size, self.size)), np.zeros((self.size, self.size))
+        _interval.jacobian(*self._game(), np.asarray(x.lo, dtype=float), np.asarray(x.hi, dtype=float), lo, hi)
         return Interval(lo, hi)
 
     def newton(self, x: np.ndarray, iterations: int = 3) -> np.ndarray:
@@ -185,33 +123,15 @@ class SupportSystem:
     def certify(self, x: np.ndarray) -> Interval | None:
         """A box around ``x`` proven to hold exactly one root, which is an equilibrium with
         these supports; None where the test fails (the caller then solves exactly)."""
+        x = np.asarray(x, dtype=float)
         radius = 1e-9 * np.maximum(1.0, np.abs(x))
         box = Interval(x - radius, x + radius)
-        jac = self.jacobian(box)
         try:
-            inverse = Interval.point(np.linalg.inv(jac.mid))
+            inverse = np.linalg.inv(self.jacobian(box).mid)
         except np.linalg.LinAlgError:
             return None
-        eye = Interval.point(np.eye(self.size))
-        contraction = eye - _matmul(inverse, jac)
-        shift = inverse.matvec(self.residual(Interval.point(x)))
-        k = Interval.point(x) - shift + contraction.matvec(box - Interval.point(x))
-        if not (np.all(k.lo > box.lo) and np.all(k.hi < box.hi)):
+        if not np.isfinite(inverse).all() or not _interval.krawczyk(*self._game(), x, inverse, box.lo, box.hi):
             return None
-        if np.any(box.lo <= 0):
+        if np.any(box.lo <= 0) or not _interval.outside_below(*self._game(), box.lo, box.hi):
             return None
-        blocks = self.blocks(box)
-        for i, sup in enumerate(self.supports):
-            outside = [t for t in range(self.payoffs.lo.shape[i + 1]) if t not in sup]
-            if not outside:
-                continue
-            v = self.values(blocks, i)
-            gap = v.take(outside, 0) - v.take([sup[0]] * len(outside), 0)
-            if np.any(gap.hi >= 0):
-                return None
         return box
-
-
-def _matmul(a: Interval, b: Interval) -> Interval:
-    """The interval matrix product a b."""
-    return (Interval(a.lo[:, :, None], a.hi[:, :, None]) * Interval(b.lo[None], b.hi[None])).sum(axis=1)

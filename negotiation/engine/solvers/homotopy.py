@@ -14,11 +14,13 @@ player; with a random complex ``gamma`` (Morgan 1987) the paths of
 end at every isolated solution of ``F`` (Morgan and Sommese 1987, multihomogeneous
 homotopies).
 
-Every support profile of a game is padded to one shape: each player has a vector over all
-of its strategies, the strategies outside its support are held at zero by linear rows, and
-one random complex patch ``a_j . p_j = 1`` per player makes the coordinates affine.  So every
-path of every support profile of the game is tracked in one batch, with a fourth-order
-Runge-Kutta predictor, a Newton corrector and a step size of its own.
+Every path of every support profile of the game is tracked in one batch by compiled code
+(:mod:`~negotiation.engine.solvers._track`), each in the coordinates of its own profile: a
+player's probabilities of its support strategies after the first, the first following from
+one random complex patch ``a_i . p_i = 1`` per player (which makes the multiprojective
+coordinates affine), with a fourth-order Runge-Kutta predictor, a Newton corrector and a
+step size of its own.  A profile with at most two mixed players has a linear target system,
+which Newton's method solves from the start point without a path.
 
 A support's answer counts as *complete* when all its paths reached ``t = 0`` at endpoints
 that are nonsingular (condition number below ``SINGULAR``) and pairwise distinct: as many
@@ -61,27 +63,31 @@ CHUNK = 256
 
 
 @dataclass(frozen=True)
-class SupportRoots:
-    """The endpoints of one support profile's paths.
+class Endpoints:
+    """The endpoints of every path of the given support profiles.
 
     Attributes
     ----------
-    supports : tuple of tuple of int
-        Each player's support.
+    owner : ndarray of shape (paths,), int
+        The profile (its index in the list given) each path belongs to, in ascending order.
     points : ndarray of shape (paths, n, s), complex
-        Each endpoint with every player's vector scaled to sum to one over its support
-        (``nan`` where that sum vanishes: a solution that is no probability vector).
-    complete : bool
-        Whether the endpoints pass the checks that make them all the isolated solutions
-        (see the module notes).
-    reason : str
-        Why not, when not complete.
+        Each endpoint with every player's vector scaled to sum to one over its support (zero
+        off it; ``nan`` where that sum vanishes: a solution that is no probability vector).
+    paired : ndarray of shape (paths,), bool
+        Whether the complex conjugate of the endpoint is another endpoint of its profile (a
+        real system's nonreal roots come in such pairs).
+    complete : ndarray of shape (profiles,), bool
+        Whether a profile's endpoints pass the checks that make them all its isolated
+        solutions (see the module notes).
+    reasons : tuple of str
+        Why not, for each profile that is not complete ("" for those that are).
     """
 
-    supports: tuple[tuple[int, ...], ...]
+    owner: np.ndarray
     points: np.ndarray
-    complete: bool
-    reason: str = ""
+    paired: np.ndarray
+    complete: np.ndarray
+    reasons: tuple[str, ...]
 
 
 @lru_cache(maxsize=256)
@@ -118,6 +124,20 @@ def assignments(free: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=256)
+def _assigned(free: tuple[int, ...], s: int) -> np.ndarray:
+    """For each assignment (:func:`assignments`), the equations given to each player, coded
+    ``i * s + r`` for player i's equation r (padded with -1): the rows of its start system."""
+    equations = [(i, r) for i in range(len(free)) for r in range(free[i])]
+    out = np.full((len(assignments(free)), len(free), s), -1, dtype=np.int64)
+    for a, chosen in enumerate(assignments(free)):
+        filled = [0] * len(free)
+        for (i, r), j in zip(equations, chosen, strict=True):
+            out[a, j, filled[j]] = i * s + r
+            filled[j] += 1
+    return out
+
+
 class _System:
     """The random parts of the homotopy, shared by every path of a game: the linear forms of
     the start system, one patch per player and gamma; and the payoffs padded to s^n cells."""
@@ -137,7 +157,7 @@ class _System:
 
 
 def track(payoffs: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], rng: np.random.Generator,
-          careful: bool = False) -> list[SupportRoots]:
+          careful: bool = False) -> Endpoints:
     """Track every path of every given support profile (each with at least one path).
 
     Parameters
@@ -154,80 +174,66 @@ def track(payoffs: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], rng:
     """
     system = _System(payoffs, rng)
     n, s = system.n, system.s
-    tops, bases, linears, rhss, starts, owners = [], [], [], [], [], []
-    for index, supports in enumerate(profiles):
-        free = tuple(len(sup) - 1 for sup in supports)
-        top = np.full((n, s), -1, dtype=np.int64)
-        linear = np.zeros((n, s, s), dtype=complex)
-        rhs = np.zeros((n, s), dtype=complex)
-        for i, sup in enumerate(supports):
-            top[i, : free[i]] = sup[1:]
-            for r, t in enumerate((t for t in range(s) if t not in sup), start=free[i]):
-                linear[i, r, t] = 1.0
-            linear[i, s - 1, list(sup)] = system.patch[i, list(sup)]
-            rhs[i, s - 1] = 1.0
-        equations = [(i, r) for i in range(n) for r in range(free[i])]
-        for chosen in assignments(free):
-            start = linear.copy()  # each player's vector: its assigned forms vanish, and its linear rows
-            filled = [0] * n
-            for (i, row), j in zip(equations, chosen, strict=True):
-                start[j, filled[j]] = system.forms[i, row, j]
-                filled[j] += 1
-            starts.append(start)
-            tops.append(top)
-            bases.append([sup[0] for sup in supports])
-            linears.append(linear)
-            rhss.append(rhs)
-            owners.append(index)
-    rhs_all = np.array(rhss)
-    begin = np.linalg.solve(np.array(starts), rhs_all[..., None])[..., 0].reshape(len(starts), n * s)
+    sup = np.array([[list(own) + [-1] * (s - len(own)) for own in supports] for supports in profiles],
+                   dtype=np.int64)
+    k = (sup >= 0).sum(axis=2)
+    tables = [_assigned(tuple(int(v) - 1 for v in row), s) for row in k]
+    owners = np.repeat(np.arange(len(profiles)), [len(table) for table in tables])
+    assigned = np.concatenate(tables)
+    size = max(int((k - 1).sum(axis=1).max()), 1)
     from negotiation.engine.solvers._track import track_paths  # numba: compiled on first use, then cached
 
     first, most = (0.01, 0.05) if careful else (0.1, 0.5)
-    tops_all, bases_all, linear_all = np.array(tops), np.array(bases, dtype=np.int64), np.array(linears)
-    count = len(starts)
+    count = len(owners)
     parts = []
     for lo in range(0, count, CHUNK):  # compiled code cannot be stopped: a time limit is checked between chunks
         checkpoint(lambda lo=lo: f"{lo:,} of {count:,} homotopy paths")
         hi = min(lo + CHUNK, count)
-        parts.append(track_paths(system.cells, n, s, tops_all[lo:hi], bases_all[lo:hi], linear_all[lo:hi],
-                                 rhs_all[lo:hi], system.forms, system.gamma, begin[lo:hi], first, most, GROWTH))
+        parts.append(track_paths(system.cells, n, s, sup[owners[lo:hi]], k[owners[lo:hi]], assigned[lo:hi],
+                                 system.patch, system.forms, system.gamma, size, first, most, GROWTH))
     p, reached, jacs = (np.concatenate(x) for x in zip(*parts, strict=True))
     with np.errstate(all="ignore"):
         cond = np.linalg.cond(jacs)
     ok = reached & np.isfinite(p).all(axis=1) & (cond < SINGULAR)
-    return _classify(n, s, np.array(owners), profiles, p, ok)
+    return _classify(n, s, owners, profiles, p, ok)
 
 
 def _classify(n: int, s: int, owner: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], p: np.ndarray,
-              ok: np.ndarray) -> list[SupportRoots]:
-    blocks = p.reshape(len(p), n, s)
-    out = []
-    for index, supports in enumerate(profiles):
-        mine = np.flatnonzero(owner == index)
-        points = blocks[mine]
-        inside = np.zeros((n, s), dtype=bool)
-        for i, sup in enumerate(supports):
-            inside[i, list(sup)] = True
-        with np.errstate(all="ignore"):
-            total = (points * inside).sum(axis=2, keepdims=True)
-            scaled = np.where(np.abs(total) > 1e-8 * np.abs(points).sum(axis=2, keepdims=True), points / total,
-                              np.nan)
-        if not ok[mine].all():
-            out.append(SupportRoots(supports, scaled, False, "a path failed or ended at a singular point"))
-            continue
+              ok: np.ndarray) -> Endpoints:
+    blocks = p.reshape(len(p), n, s)  # zero off each support
+    with np.errstate(all="ignore"):
+        total = blocks.sum(axis=2, keepdims=True)
+        scaled = np.where(np.abs(total) > 1e-8 * np.abs(blocks).sum(axis=2, keepdims=True), blocks / total, np.nan)
         # distinct endpoints: compare the vectors up to scale (unit length, first large entry real)
-        unit = points / np.linalg.norm(points, axis=2, keepdims=True)
-        lead = np.argmax(np.abs(unit) > 0.5 / np.sqrt(s), axis=2)
-        phase = np.take_along_axis(unit, lead[..., None], axis=2)
-        unit = unit * (np.abs(phase) / phase)
-        flat = unit.reshape(len(mine), -1)
-        gaps = np.linalg.norm(flat[:, None, :] - flat[None, :, :], axis=2) + np.eye(len(mine))
-        if len(mine) > 1 and gaps.min() < 1e-6:
-            out.append(SupportRoots(supports, scaled, False, "two paths ended at one point"))
+        unit = blocks / np.linalg.norm(blocks, axis=2, keepdims=True)
+    lead = np.argmax(np.abs(unit) > 0.5 / np.sqrt(s), axis=2)
+    phase = np.take_along_axis(unit, lead[..., None], axis=2)
+    flat = (unit * (np.abs(phase) / phase)).reshape(len(p), -1)
+    size = np.maximum(1.0, np.abs(scaled).reshape(len(p), -1).max(axis=1, initial=0.0))
+    conj = scaled.conj().reshape(len(p), -1)
+    bounds = np.searchsorted(owner, np.arange(len(profiles) + 1))
+    paired = np.zeros(len(p), dtype=bool)
+    complete = np.ones(len(profiles), dtype=bool)
+    reasons = [""] * len(profiles)
+    for index in range(len(profiles)):
+        lo, hi = bounds[index], bounds[index + 1]
+        if not ok[lo:hi].all():
+            complete[index] = False
+            reasons[index] = "a path failed or ended at a singular point"
             continue
-        out.append(SupportRoots(supports, scaled, True))
-    return out
+        if hi - lo == 1:
+            continue
+        mine = flat[lo:hi]
+        gaps = np.linalg.norm(mine[:, None, :] - mine[None, :, :], axis=2) + np.eye(hi - lo)
+        if gaps.min() < 1e-6:
+            complete[index] = False
+            reasons[index] = "two paths ended at one point"
+            continue
+        points = scaled[lo:hi].reshape(hi - lo, -1)
+        with np.errstate(invalid="ignore"):
+            mirror = np.abs(points[None, :, :] - conj[lo:hi, None, :]).max(axis=2) / size[lo:hi, None]
+        paired[lo:hi] = (mirror <= 1e-6).any(axis=1)
+    return Endpoints(owner, scaled, paired, complete, tuple(reasons))
 
 
 def warm() -> None:

@@ -69,28 +69,33 @@ def _supports(size: int) -> list[tuple[int, ...]]:
     return [c for k in range(1, size + 1) for c in itertools.combinations(range(size), k)]
 
 
-def _dominated(payoffs: np.ndarray, supports: tuple[tuple[int, ...], ...],
-               cache: dict[tuple[int, tuple[tuple[int, ...], ...]], np.ndarray] | None = None) -> bool:
-    """Whether some support strategy is strictly dominated, given the others' supports
-    (conditional dominance; Porter, Nudelman and Shoham 2008).
+def _dominated(payoffs: np.ndarray, choices: list[list[tuple[int, ...]]], grid: np.ndarray) -> np.ndarray:
+    """Which support profiles have a support strategy that is strictly dominated, given the
+    others' supports (conditional dominance; Porter, Nudelman and Shoham 2008).
 
-    ``cache`` keeps, per player and the others' supports, which strategies are strictly
-    dominated by some other, so that profiles differing only in one player's support share it.
+    ``choices[i]`` lists player i's supports and row ``grid[k]`` picks one per player.  For each
+    player the test is done once for every profile of the others' supports: strategy ``a`` is
+    beaten by ``b`` when ``b`` earns strictly more in every cell of those supports, that is,
+    when none of those cells is one where ``b`` does not beat ``a``.
     """
-    for i, own in enumerate(supports):
-        key = (i, supports[:i] + supports[i + 1:])
-        beaten = None if cache is None else cache.get(key)
-        if beaten is None:
-            idx: list[object] = [list(s) for s in supports]
-            idx[i] = list(range(payoffs.shape[i + 1]))
-            sub = payoffs[i][np.ix_(*idx)]
-            rows = np.moveaxis(sub, i, 0).reshape(sub.shape[i], -1)
-            beaten = np.asarray(rows[:, None, :] > rows[None, :, :], dtype=bool).all(axis=2).any(axis=0)
-            if cache is not None:
-                cache[key] = beaten
-        if beaten[list(own)].any():
-            return True
-    return False
+    n = len(choices)
+    out = np.zeros(len(grid), dtype=bool)
+    members = [np.array([[t in sup for t in range(payoffs.shape[j + 1])] for sup in choices[j]]) for j in range(n)]
+    for i in range(n):
+        others = [j for j in range(n) if j != i]
+        cells = np.ones((1, 1), dtype=bool)  # each profile of the others' supports: its cells
+        combo = np.zeros(len(grid), dtype=np.int64)
+        for j in others:
+            cells = (cells[:, None, :, None] & members[j][None, :, None, :]).reshape(
+                len(cells) * len(members[j]), -1)
+            combo = combo * len(members[j]) + grid[:, j]
+        rows = np.moveaxis(payoffs[i], i, 0).reshape(payoffs.shape[i + 1], -1)
+        unbeaten = ~np.asarray(rows[None, :, :] > rows[:, None, :], dtype=bool)  # [a, b, cell]: b not above a
+        beaten = (unbeaten.reshape(-1, unbeaten.shape[2]).astype(np.int64) @ cells.T.astype(np.int64)) == 0
+        beaten = beaten.reshape(len(rows), len(rows), -1).any(axis=1)  # [a, profile of the others]
+        hit = (members[i].astype(np.int64) @ beaten.astype(np.int64)) > 0  # [own support, profile of the others]
+        out |= hit[grid[:, i], combo]
+    return out
 
 
 def enumerate_equilibria(
@@ -122,47 +127,64 @@ def enumerate_equilibria(
     solutions, continua, exactly
         ``exactly`` is the number of support profiles solved with Groebner bases.
     """
-    exact = exact_array(payoffs)
-    n = exact.shape[0]
-    shape = exact.shape[1:]
-    profiles = sorted(
-        itertools.product(*(_supports(s) for s in shape)), key=lambda sp_: sum(len(s) for s in sp_)
-    )
-    try:
-        floats = float_array(exact)
-    except GameError:
-        floats = None
-    lossless = floats is not None and all(Fraction(f) == v for f, v in zip(floats.flat, exact.flat, strict=True))
-    compare = floats if lossless else exact  # strict dominance decided on the exact values
+    given = np.asarray(payoffs)
+    if given.dtype.kind == "f" and np.isfinite(given).all():  # floats are exact rationals: convert when needed
+        floats, lossless, exact = given.astype(float), True, None
+    else:
+        exact = exact_array(payoffs)
+        try:
+            floats = float_array(exact)
+        except GameError:
+            floats = None
+        lossless = floats is not None and all(Fraction(f) == v for f, v in zip(floats.flat, exact.flat, strict=True))
+
+    def rationals() -> np.ndarray:
+        nonlocal exact
+        if exact is None:
+            exact = exact_array(given)
+        return exact
+
+    n = given.shape[0]
+    shape = given.shape[1:]
+    choices = [_supports(s) for s in shape]
+    grid = np.array(list(itertools.product(*(range(len(c)) for c in choices))), dtype=np.int64)
+    sizes = sum(np.array([len(sup) for sup in choices[i]])[grid[:, i]] for i in range(n))
+    grid = grid[np.argsort(sizes, kind="stable")]  # smaller supports first
+    profiles = [tuple(choices[i][c] for i, c in enumerate(row)) for row in grid.tolist()]
+    compare = floats if lossless else rationals()  # dominance and pure profiles decided on the exact values
     found: dict[int, list[PolySolution]] = {}
     hard: list[int] = []
     tracked: list[int] = []
-    beaten: dict[tuple[int, tuple[tuple[int, ...], ...]], np.ndarray] = {}
+    dominated = _dominated(compare, choices, grid)
     for k, supports in enumerate(profiles):
         free = tuple(len(s) - 1 for s in supports)
         if not any(free):
-            found[k] = _pure_profile(exact, supports)
-        elif _dominated(compare, supports, beaten):
+            found[k] = _pure_profile(compare, supports)
+        elif dominated[k]:
             continue
         elif floats is None or groebner_only:
             hard.append(k)
         elif not homotopy.assignments(free):
-            if not _no_root_overdetermined(exact, supports):
+            if not _no_root_overdetermined(rationals(), supports):
                 hard.append(k)
         else:
             tracked.append(k)
     if tracked:
         rng = np.random.default_rng(np.random.SeedSequence(HOMOTOPY_SEED))
-        enclosure = certify.enclose(exact)
+        enclosure = certify.Interval.point(floats) if lossless else certify.enclose(rationals())  # type: ignore[arg-type]
         scale = float(np.abs(floats).max()) or 1.0  # type: ignore[arg-type]
         for careful in (False, True):
-            roots = homotopy.track(floats, [profiles[k] for k in tracked], rng, careful)  # type: ignore[arg-type]
+            ends = homotopy.track(floats, [profiles[k] for k in tracked], rng, careful)  # type: ignore[arg-type]
+            verdict = _screen(floats, [profiles[k] for k in tracked], ends, scale)  # type: ignore[arg-type]
             again = []
-            for k, root in zip(tracked, roots, strict=True):
-                sols = _certified(exact, floats, enclosure, root, scale, digits) if root.complete else None
+            for index, k in enumerate(tracked):
+                sols = None
+                if ends.complete[index] and verdict[index] is not None:
+                    sols = _certified(rationals() if digits else compare, enclosure, profiles[k],
+                                      ends.points[verdict[index]], digits)
                 if sols is not None:
                     found[k] = sols
-                elif careful or root.complete:  # a path that failed or met gets a second, careful try
+                elif careful or ends.complete[index]:  # a path that failed or met gets a second, careful try
                     hard.append(k)
                 else:
                     again.append(k)
@@ -174,7 +196,7 @@ def enumerate_equilibria(
     for k in steps(sorted(hard), "support profiles solved exactly"):
         supports = profiles[k]
         if rational is None:
-            rational = np.vectorize(lambda v: sp.Rational(v.numerator, v.denominator), otypes=[object])(exact)
+            rational = np.vectorize(lambda v: sp.Rational(v.numerator, v.denominator), otypes=[object])(rationals())
         found[k], cont = _solve_support(rational, supports, n, shape)
         if cont is not None:
             continua.append(cont)
@@ -183,7 +205,8 @@ def enumerate_equilibria(
 
 
 def _pure_profile(exact: np.ndarray, supports: tuple[tuple[int, ...], ...]) -> list[PolySolution]:
-    """The pure profile, if it is an equilibrium (compared in exact rationals)."""
+    """The pure profile, if it is an equilibrium (compared exactly: rationals, or floats, whose
+    comparisons are exact)."""
     cell = tuple(s[0] for s in supports)
     for i in range(len(cell)):
         line = exact[(i, *cell[:i], slice(None), *cell[i + 1:])]
@@ -237,63 +260,71 @@ def _no_root_overdetermined(exact: np.ndarray, supports: tuple[tuple[int, ...], 
     return any(al + be * q != 0 for al, be in zip(alpha, beta, strict=True))
 
 
-def _certified(exact: np.ndarray, floats: np.ndarray, enclosure: certify.Interval, roots: homotopy.SupportRoots,
-               scale: float, digits: bool) -> list[PolySolution] | None:
-    """The equilibria among a complete support's endpoints, each certified; None where an
-    endpoint cannot be classified for sure (the support is then solved exactly)."""
-    supports = roots.supports
-    points = roots.points
-    n, s = points.shape[1], points.shape[2]
-    inside = np.zeros((n, s), dtype=bool)
-    for i, sup in enumerate(supports):
-        inside[i, list(sup)] = True
-    system = None
+def _screen(floats: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], ends: homotopy.Endpoints,
+            scale: float) -> list[np.ndarray | None]:
+    """For each profile, the paths whose endpoints are equilibria in floating point, to be
+    certified; None where some endpoint cannot be classified for sure (near the boundary of
+    the simplex, near a tie for a best reply, nearly real, or a nonreal one without its
+    conjugate): that profile is then solved exactly."""
+    n, s = ends.points.shape[1:]
+    points = ends.points
+    finite = np.isfinite(points).reshape(len(points), -1).all(axis=1)
+    with np.errstate(invalid="ignore"):
+        size = np.maximum(1.0, np.abs(points).reshape(len(points), -1).max(axis=1))
+        imag = np.abs(points.imag).reshape(len(points), -1).max(axis=1) / size
+    real = np.where(finite[:, None, None], points.real, 0.0)
+    inside = np.zeros((len(profiles), n, s), dtype=bool)
+    for index, supports in enumerate(profiles):
+        for i, sup in enumerate(supports):
+            inside[index, i, list(sup)] = True
+    inside = inside[ends.owner]
+    lowest = np.where(inside, real, np.inf).reshape(len(points), -1).min(axis=1)
+    stray = np.abs(np.where(inside, 0.0, real)).reshape(len(points), -1).max(axis=1)
+    regret = np.full(len(points), -np.inf)
+    for i in range(n):  # each player's best gain off its support over its support's first strategy
+        letters = "abcdefghijklmnopqrstuvwxyz"[: n]
+        others = [j for j in range(n) if j != i]
+        spec = letters + "," + ",".join("z" + letters[j] for j in others) + "->z" + letters[i]
+        values = np.einsum(spec, floats[i], *(real[:, j, : floats.shape[j + 1]] for j in others))
+        off = ~inside[:, i, : floats.shape[i + 1]]
+        first = np.take_along_axis(values, np.argmax(inside[:, i, : floats.shape[i + 1]], axis=1)[:, None], axis=1)
+        gain = np.where(off, values - first, -np.inf).max(axis=1, initial=-np.inf)
+        regret = np.maximum(regret, gain)
+    nonreal = finite & (imag > 1e-6)
+    unclear = finite & (
+        (nonreal & ~ends.paired)
+        | (~nonreal & (imag > 1e-9))
+        | (~nonreal & (lowest >= -1e-9) & ((lowest <= 1e-9) | (stray > 1e-9)))
+    )
+    candidate = finite & ~nonreal & ~unclear & (lowest > 1e-9) & (regret <= 1e-9 * scale)
+    unclear |= candidate & (regret > -1e-9 * scale)
+    candidate &= ~unclear
+    bounds = np.searchsorted(ends.owner, np.arange(len(profiles) + 1))
+    out: list[np.ndarray | None] = []
+    for index in range(len(profiles)):
+        lo, hi = bounds[index], bounds[index + 1]
+        out.append(None if unclear[lo:hi].any() else lo + np.flatnonzero(candidate[lo:hi]))
+    return out
+
+
+def _certified(exact: np.ndarray, enclosure: certify.Interval, supports: tuple[tuple[int, ...], ...],
+               points: np.ndarray, digits: bool) -> list[PolySolution] | None:
+    """Each endpoint proven to be near exactly one equilibrium with these supports; None where
+    the interval test fails for one of them (the support is then solved exactly).  ``exact``
+    holds the payoffs as rationals when ``digits`` (else any array of their shape will do)."""
+    if not len(points):
+        return []
+    system = certify.SupportSystem(enclosure, supports)
     out = []
     for point in points:
-        if not np.isfinite(point).all():
-            continue  # no probability vector: every player's vector must sum to one
-        imag = np.abs(point.imag).max()
-        if imag > 1e-6:
-            conjugate = np.abs(points - point.conj()[None]).reshape(len(points), -1).max(axis=1)
-            if conjugate.min() > 1e-6:
-                return None  # a real system's complex roots come in pairs
-            continue
-        if imag > 1e-9:
-            return None
-        real = point.real
-        support_probs = real[inside]
-        if support_probs.min() < -1e-9:
-            continue
-        if support_probs.min() <= 1e-9 or np.abs(real[~inside]).max(initial=0) > 1e-9:
-            return None
-        sigma = [real[i, : exact.shape[i + 1]] for i in range(n)]
-        regret = _float_regret(floats, sigma, supports)
-        if regret > 1e-9 * scale:
-            continue
-        if regret > -1e-9 * scale:
-            return None
-        if system is None:
-            system = certify.SupportSystem(enclosure, supports)
-        x = np.concatenate([sigma[j][list(supports[j])] for j in system.mixed])
-        x = system.newton(x, iterations=1)
-        box = system.certify(x)
+        x = np.concatenate([point[j, list(supports[j])].real for j in system.mixed])
+        box = system.certify(x)  # the endpoint was polished by Newton's method in the tracker
+        if box is None:
+            box = system.certify(system.newton(x, iterations=1))
         if box is None:
             return None
         out.append(_solution(exact, supports, system, box, digits))
     return out
-
-
-def _float_regret(floats: np.ndarray, sigma: list[np.ndarray], supports: tuple[tuple[int, ...], ...]) -> float:
-    """The largest gain, over all players, of a strategy outside the support over the support's first."""
-    worst = -np.inf
-    for i, sup in enumerate(supports):
-        v = np.moveaxis(floats[i], i, 0)
-        for j in reversed([j for j in range(len(supports)) if j != i]):
-            v = v @ sigma[j]
-        outside = [t for t in range(len(v)) if t not in sup]
-        if outside:
-            worst = max(worst, float(v[outside].max() - v[sup[0]]))
-    return worst
 
 
 def _solution(exact: np.ndarray, supports: tuple[tuple[int, ...], ...], system: certify.SupportSystem,
