@@ -74,8 +74,16 @@ MAX_QHULL_STRATEGIES = 32
 C, which a time limit cannot stop, and its time grows about threefold per added strategy past 30."""
 
 MAX_BASES = 300_000
-"""Exact two-player enumeration: most lexicographically feasible bases visited in one polytope
-(about half a minute of pivoting, and a few hundred MB of bookkeeping)."""
+"""Exact two-player enumeration on Python integers (entries past 64-bit words): most
+lexicographically feasible bases visited in one polytope (about half a minute of pivoting, and
+a few hundred MB of bookkeeping)."""
+
+MAX_BASES_COMPILED = 2_000_000
+"""Exact two-player enumeration, compiled on 64-bit words: most lexicographically feasible bases
+visited in one polytope (about 20 s at 15x15)."""
+
+MAX_SEARCH_BYTES = 2**31
+"""Exact two-player enumeration, compiled: most memory for the tableaux on the search path."""
 
 MAX_TREE_COMBINATIONS = 100_000
 """Game trees with ties: most combinations of tied subgame equilibria."""

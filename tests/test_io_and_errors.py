@@ -155,8 +155,14 @@ def test_exhaustive_methods_refuse_huge_games_and_suggest_one():
     big = NormalFormGame(np.zeros((2, 30, 30)))
     every = solve(big, "all")  # all 900 pure pairs are extreme, in one component: lexicographic pivoting
     assert len(every) == 900 and every.has_continuum and len(every.components) == 1
-    with limits.raised(MAX_BASES=50), pytest.raises(BudgetError, match="use method 'one'"):
-        solve(NormalFormGame(np.random.default_rng(0).integers(0, 3, size=(2, 9, 9))), "all", exact=True)
+    degenerate = NormalFormGame(np.random.default_rng(0).integers(0, 3, size=(2, 9, 9)))
+    with limits.raised(MAX_BASES_COMPILED=50), pytest.raises(BudgetError, match=r"COMPILED.*use method 'one'"):
+        solve(degenerate, "all", exact=True)
+    with limits.raised(MAX_SEARCH_BYTES=10**5), pytest.raises(BudgetError, match="MAX_SEARCH_BYTES"):
+        solve(degenerate, "all", exact=True)
+    big_entries = NormalFormGame(np.random.default_rng(0).integers(0, 3, size=(2, 9, 9)) * 10**6 + 1)
+    with limits.raised(MAX_BASES=5), pytest.raises(BudgetError, match=r"MAX_BASES\b"):  # Python integers
+        solve(big_entries, "all", exact=True)
     huge = NormalFormGame(np.zeros((3, 6, 6, 6)))
     with pytest.raises(BudgetError, match="'one' or 'numeric'"):
         solve(huge, "all")

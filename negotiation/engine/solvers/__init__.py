@@ -18,6 +18,7 @@ from negotiation.deadline import limited
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.methods import METHODS
 from negotiation.engine.numbers import float_array, reduced_row_echelon
+from negotiation.engine.profile import coerce_sigma, deviation_payoffs
 from negotiation.engine.solvers import bimatrix, numeric, polynomial, pure, zero_sum
 from negotiation.engine.solvers.result import Continuum, Equilibrium, SolveResult
 from negotiation.errors import BudgetError, GameError, SolverError, VerificationError
@@ -143,10 +144,14 @@ def _verified(
     """Check every candidate's regret independently and drop duplicates."""
     out: list[Equilibrium] = []
     seen: set[tuple[object, ...]] = set()
+    bound = 0.0 if game.exact else tol * game.payoff_scale()
     for k, sigma in enumerate(sigmas):
         prof = game.profile([np.asarray(v, dtype=object if game.exact else float) for v in sigma])
-        regret = game.regret(prof)
-        ok = regret == 0 if game.exact else float(regret) <= tol * game.payoff_scale()  # type: ignore[arg-type]
+        vectors = coerce_sigma(game.payoffs, prof.probabilities)  # in the number type of the payoffs
+        devs = [deviation_payoffs(game.payoffs, vectors, i) for i in range(game.n_players)]
+        values = np.array([d.dot(v) for d, v in zip(devs, vectors, strict=True)], dtype=game.payoffs.dtype)
+        regret = max(np.array([max(d) - x for d, x in zip(devs, values, strict=True)], dtype=game.payoffs.dtype))
+        ok = regret == 0 if game.exact else float(regret) <= bound  # type: ignore[arg-type]
         if not ok:
             raise VerificationError(
                 f"a solver returned a profile with regret {regret}: {prof!r} (this is a bug)"
@@ -157,9 +162,8 @@ def _verified(
         if key in seen:
             continue
         seen.add(key)
-        out.append(
-            Equilibrium(prof, game.payoff(prof), regret, None, precise[k] if precise else None)  # type: ignore[arg-type]
-        )
+        payoffs = dict(zip(game.players, values.tolist(), strict=True))
+        out.append(Equilibrium(prof, payoffs, regret, None, precise[k] if precise else None))  # type: ignore[arg-type]
     return out
 
 

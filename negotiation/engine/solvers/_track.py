@@ -188,6 +188,13 @@ def _solve(a, b, x, m):
 
 
 @njit(cache=True)
+def _slope(n, k, c0, w, diff, lin, gamma, x, t, p, grad, lin_forms, digits, h, jac, dt, out, m):
+    """The tangent ``dy/dt`` (for a decreasing t) at (x, t) into ``out``; False if singular."""
+    _evaluate(n, k, c0, w, diff, lin, gamma, x, t, p, grad, lin_forms, digits, h, jac, dt)
+    return _solve(jac, dt, out, m)
+
+
+@njit(cache=True)
 def _start(n, s, sup, k, patch, assigned, forms, c0, w, y, a, b):
     """A path's chart (``c0``, ``w`` from the patches) and its start point: each mixed player's
     vector is where the forms of the equations assigned to it vanish (False if singular)."""
@@ -257,25 +264,19 @@ def track_paths(u, n, s, sups, ks, assigned, patch, forms, gamma, size, first_st
             attempts += 1
             dtt = min(step, t)
             tn = 0.0 if dtt >= t else t - dtt
-            _evaluate(n, k, c0, w, diff, lin, gamma, y, t, p, grad, lin_forms, digits, h, jac, dt)
-            good = _solve(jac, dt, k1, m)
+            good = _slope(n, k, c0, w, diff, lin, gamma, y, t, p, grad, lin_forms, digits, h, jac, dt, k1, m)
             for c in range(m):
                 q[c] = y[c] + dtt / 2 * k1[c]
-            if good:
-                _evaluate(n, k, c0, w, diff, lin, gamma, q, t - dtt / 2, p, grad, lin_forms, digits, h,
-                          jac, dt)
-                good = _solve(jac, dt, k2, m)
+            good = good and _slope(n, k, c0, w, diff, lin, gamma, q, t - dtt / 2, p, grad, lin_forms, digits, h,
+                                   jac, dt, k2, m)
             for c in range(m):
                 q[c] = y[c] + dtt / 2 * k2[c]
-            if good:
-                _evaluate(n, k, c0, w, diff, lin, gamma, q, t - dtt / 2, p, grad, lin_forms, digits, h,
-                          jac, dt)
-                good = _solve(jac, dt, k3, m)
+            good = good and _slope(n, k, c0, w, diff, lin, gamma, q, t - dtt / 2, p, grad, lin_forms, digits, h,
+                                   jac, dt, k3, m)
             for c in range(m):
                 q[c] = y[c] + dtt * k3[c]
-            if good:
-                _evaluate(n, k, c0, w, diff, lin, gamma, q, tn, p, grad, lin_forms, digits, h, jac, dt)
-                good = _solve(jac, dt, k4, m)
+            good = good and _slope(n, k, c0, w, diff, lin, gamma, q, tn, p, grad, lin_forms, digits, h, jac, dt,
+                                   k4, m)
             for c in range(m):
                 q[c] = y[c] + dtt / 6 * (k1[c] + 2 * k2[c] + 2 * k3[c] + k4[c])
             first = 0.0

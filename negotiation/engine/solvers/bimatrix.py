@@ -93,9 +93,9 @@ def vertices_exact(matrix: list[list[int]]) -> dict[int, tuple[int, ...]]:
     return out
 
 
-def _budget_error() -> BudgetError:
+def _budget_error(limit: str = "MAX_BASES", what: str = "bases visited") -> BudgetError:
     return BudgetError(
-        limits.over("vertex enumeration: bases visited in a degenerate polytope", "MAX_BASES")
+        limits.over(f"vertex enumeration: {what} in a degenerate polytope", limit)
         + "; use method 'one' (Lemke-Howson) or the float batch solver negotiation.engine.batch.vertex_enumeration"
     )
 
@@ -130,10 +130,12 @@ def _vertices_compiled(matrix: list[list[int]]) -> dict[int, tuple[int, ...]] | 
     while True:
         checkpoint(lambda: f"{int(state[1]):,} bases visited, {int(state[2]):,} vertices found")
         status = lex.search(tabs, bases, dets, moves_row, moves_col, left, state, seen, found, out_mask, out_point,
-                            limits.MAX_BASES, 4096)
+                            limits.MAX_BASES_COMPILED, 4096)
         if status == lex.DONE:
             break
         if status == lex.GROW_STACK:
+            if 2 * tabs.nbytes > limits.MAX_SEARCH_BYTES:
+                raise _budget_error("MAX_SEARCH_BYTES", "memory for the search path")
             tabs, bases, dets, moves_row, moves_col, left = (  # the frames above the top are never read
                 np.concatenate([x, np.empty_like(x)]) for x in (tabs, bases, dets, moves_row, moves_col, left))
         elif status == lex.GROW_SEEN:
@@ -143,7 +145,7 @@ def _vertices_compiled(matrix: list[list[int]]) -> dict[int, tuple[int, ...]] | 
             out_mask = np.concatenate([out_mask, np.empty_like(out_mask)])
             out_point = np.concatenate([out_point, np.empty_like(out_point)])
         elif status == lex.BUDGET:
-            raise _budget_error()
+            raise _budget_error("MAX_BASES_COMPILED")
         elif status == lex.OVERFLOW:
             return None
         elif status == lex.UNBOUNDED or left[0] < 0:
