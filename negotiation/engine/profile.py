@@ -58,21 +58,23 @@ def _integers(values: np.ndarray) -> tuple[np.ndarray, int]:
     return numerators.reshape(values.shape), denominator
 
 
+def payoffs_and_regrets(payoffs: np.ndarray, sigma: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Every player's expected payoff under ``sigma`` and its regret (best deviation payoff
+    minus that, >= 0), from one contraction per player."""
+    devs = [deviation_payoffs(payoffs, sigma, i) for i in range(len(sigma))]
+    values = np.array([dev.dot(s) for dev, s in zip(devs, sigma, strict=True)], dtype=payoffs.dtype)
+    regrets = np.array([max(dev) - v for dev, v in zip(devs, values, strict=True)], dtype=payoffs.dtype)
+    return values, regrets
+
+
 def expected_payoffs(payoffs: np.ndarray, sigma: Sequence[np.ndarray]) -> np.ndarray:
     """Expected payoff of every player under the profile ``sigma``."""
-    return np.array(
-        [deviation_payoffs(payoffs, sigma, i).dot(sigma[i]) for i in range(len(sigma))],
-        dtype=payoffs.dtype,
-    )
+    return payoffs_and_regrets(payoffs, sigma)[0]
 
 
 def player_regrets(payoffs: np.ndarray, sigma: Sequence[np.ndarray]) -> np.ndarray:
     """For each player, best deviation payoff minus current expected payoff (>= 0)."""
-    out = []
-    for i in range(len(sigma)):
-        dev = deviation_payoffs(payoffs, sigma, i)
-        out.append(max(dev) - dev.dot(sigma[i]))
-    return np.array(out, dtype=payoffs.dtype)
+    return payoffs_and_regrets(payoffs, sigma)[1]
 
 
 def coerce_sigma(payoffs: np.ndarray, sigma: Sequence[object]) -> list[np.ndarray]:

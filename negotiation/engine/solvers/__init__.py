@@ -18,7 +18,7 @@ from negotiation.deadline import limited
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.methods import METHODS
 from negotiation.engine.numbers import float_array, reduced_row_echelon
-from negotiation.engine.profile import coerce_sigma, deviation_payoffs
+from negotiation.engine.profile import coerce_sigma, payoffs_and_regrets
 from negotiation.engine.solvers import bimatrix, numeric, polynomial, pure, zero_sum
 from negotiation.engine.solvers.result import Continuum, Equilibrium, SolveResult
 from negotiation.errors import BudgetError, GameError, SolverError, VerificationError
@@ -147,10 +147,8 @@ def _verified(
     bound = 0.0 if game.exact else tol * game.payoff_scale()
     for k, sigma in enumerate(sigmas):
         prof = game.profile([np.asarray(v, dtype=object if game.exact else float) for v in sigma])
-        vectors = coerce_sigma(game.payoffs, prof.probabilities)  # in the number type of the payoffs
-        devs = [deviation_payoffs(game.payoffs, vectors, i) for i in range(game.n_players)]
-        values = np.array([d.dot(v) for d, v in zip(devs, vectors, strict=True)], dtype=game.payoffs.dtype)
-        regret = max(np.array([max(d) - x for d, x in zip(devs, values, strict=True)], dtype=game.payoffs.dtype))
+        values, regrets = payoffs_and_regrets(game.payoffs, coerce_sigma(game.payoffs, prof.probabilities))
+        regret = max(regrets)
         ok = regret == 0 if game.exact else float(regret) <= bound  # type: ignore[arg-type]
         if not ok:
             raise VerificationError(

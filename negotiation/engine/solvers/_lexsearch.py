@@ -40,12 +40,8 @@ def _umul(a, b):
 @njit(cache=True)
 def _compare(a, b, c, d):
     """The sign of ``a b - c d`` for 64-bit integers of magnitude below 2^63, exactly."""
-    left = (a > 0 and b > 0) or (a < 0 and b < 0)
-    right = (c > 0 and d > 0) or (c < 0 and d < 0)
-    lzero = a == 0 or b == 0
-    rzero = c == 0 or d == 0
-    lsign = 0 if lzero else (1 if left else -1)
-    rsign = 0 if rzero else (1 if right else -1)
+    lsign = np.sign(a) * np.sign(b)
+    rsign = np.sign(c) * np.sign(d)
     if lsign != rsign:
         return 1 if lsign > rsign else -1
     if lsign == 0:
@@ -222,13 +218,11 @@ def rehash(old, size):
 
 
 @njit(cache=True)
-def complete_pairs(xs, ys, full):
-    """Every (i, j) with ``xs[i] | ys[j] == full``: for each x, the y vertices listed under the
-    label missing from x that the fewest y vertices carry are checked for all its other
-    missing labels."""
-    labels = 0
-    while (np.uint64(1) << np.uint64(labels)) <= full and labels < 64:
-        labels += 1
+def complete_pairs(xs, ys, labels):
+    """Every (i, j) with ``xs[i] | ys[j]`` carrying all ``labels`` labels, in order of i and then
+    j: for each x, the y vertices listed under the label missing from x that the fewest y
+    vertices carry are checked for all its other missing labels."""
+    full = (np.uint64(1) << np.uint64(labels)) - np.uint64(1)
     counts = np.zeros(labels + 1, dtype=np.int64)
     for y in ys:
         for b in range(labels):

@@ -127,7 +127,8 @@ def _vertices_compiled(matrix: list[list[int]]) -> dict[int, tuple[int, ...]] | 
     out_mask = np.zeros(256, dtype=np.uint64)
     out_point = np.zeros((256, d), dtype=np.int64)
     left[0] = lex.visit(tabs[0], bases[0], seen, found, out_mask, out_point, moves_row[0], moves_col[0], state)
-    while True:
+    status = lex.UNBOUNDED if left[0] < 0 else lex.MORE
+    while status != lex.UNBOUNDED:
         checkpoint(lambda: f"{int(state[1]):,} bases visited, {int(state[2]):,} vertices found")
         status = lex.search(tabs, bases, dets, moves_row, moves_col, left, state, seen, found, out_mask, out_point,
                             limits.MAX_BASES_COMPILED, 4096)
@@ -148,8 +149,8 @@ def _vertices_compiled(matrix: list[list[int]]) -> dict[int, tuple[int, ...]] | 
             raise _budget_error("MAX_BASES_COMPILED")
         elif status == lex.OVERFLOW:
             return None
-        elif status == lex.UNBOUNDED or left[0] < 0:
-            raise ArithmeticError("a vertex-enumeration variable can increase without bound")
+    if status == lex.UNBOUNDED:
+        raise ArithmeticError("a vertex-enumeration variable can increase without bound")
     count = int(state[2])
     return dict(zip(out_mask[:count].tolist(), map(tuple, out_point[:count].tolist()), strict=True))
 
@@ -213,8 +214,8 @@ def _completely_labelled(xmasks: list[int], ymasks: list[int], labels: int) -> l
     from negotiation.engine.solvers._lexsearch import complete_pairs
 
     checkpoint(lambda: f"pairing {len(xmasks):,} with {len(ymasks):,} vertices")
-    ii, jj = complete_pairs(np.array(xmasks, dtype=np.uint64), np.array(ymasks, dtype=np.uint64), np.uint64(full))
-    return sorted(zip(ii, jj, strict=True))
+    ii, jj = complete_pairs(np.array(xmasks, dtype=np.uint64), np.array(ymasks, dtype=np.uint64), labels)
+    return list(zip(ii, jj, strict=True))
 
 
 def _normalise(point: tuple[int, ...]) -> tuple[Fraction, ...]:

@@ -70,6 +70,8 @@ class Endpoints:
     ----------
     owner : ndarray of shape (paths,), int
         The profile (its index in the list given) each path belongs to, in ascending order.
+    inside : ndarray of shape (paths, n, s), bool
+        Each path's supports: whether strategy t is in player i's.
     points : ndarray of shape (paths, n, s), complex
         Each endpoint with every player's vector scaled to sum to one over its support (zero
         off it; ``nan`` where that sum vanishes: a solution that is no probability vector).
@@ -84,6 +86,7 @@ class Endpoints:
     """
 
     owner: np.ndarray
+    inside: np.ndarray
     points: np.ndarray
     paired: np.ndarray
     complete: np.ndarray
@@ -195,10 +198,11 @@ def track(payoffs: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], rng:
     with np.errstate(all="ignore"):
         cond = np.linalg.cond(jacs)
     ok = reached & np.isfinite(p).all(axis=1) & (cond < SINGULAR)
-    return _classify(n, s, owners, profiles, p, ok)
+    inside = (np.arange(s)[None, None, :, None] == sup[:, :, None, :]).any(axis=3)[owners]
+    return _classify(n, s, len(profiles), owners, inside, p, ok)
 
 
-def _classify(n: int, s: int, owner: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], p: np.ndarray,
+def _classify(n: int, s: int, profiles: int, owner: np.ndarray, inside: np.ndarray, p: np.ndarray,
               ok: np.ndarray) -> Endpoints:
     blocks = p.reshape(len(p), n, s)  # zero off each support
     with np.errstate(all="ignore"):
@@ -211,11 +215,11 @@ def _classify(n: int, s: int, owner: np.ndarray, profiles: list[tuple[tuple[int,
     flat = (unit * (np.abs(phase) / phase)).reshape(len(p), -1)
     size = np.maximum(1.0, np.abs(scaled).reshape(len(p), -1).max(axis=1, initial=0.0))
     conj = scaled.conj().reshape(len(p), -1)
-    bounds = np.searchsorted(owner, np.arange(len(profiles) + 1))
+    bounds = np.searchsorted(owner, np.arange(profiles + 1))
     paired = np.zeros(len(p), dtype=bool)
-    complete = np.ones(len(profiles), dtype=bool)
-    reasons = [""] * len(profiles)
-    for index in range(len(profiles)):
+    complete = np.ones(profiles, dtype=bool)
+    reasons = [""] * profiles
+    for index in range(profiles):
         lo, hi = bounds[index], bounds[index + 1]
         if not ok[lo:hi].all():
             complete[index] = False
@@ -233,7 +237,7 @@ def _classify(n: int, s: int, owner: np.ndarray, profiles: list[tuple[tuple[int,
         with np.errstate(invalid="ignore"):
             mirror = np.abs(points[None, :, :] - conj[lo:hi, None, :]).max(axis=2) / size[lo:hi, None]
         paired[lo:hi] = (mirror <= 1e-6).any(axis=1)
-    return Endpoints(owner, scaled, paired, complete, tuple(reasons))
+    return Endpoints(owner, inside, scaled, paired, complete, tuple(reasons))
 
 
 def warm() -> None:

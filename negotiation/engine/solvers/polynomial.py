@@ -175,7 +175,7 @@ def enumerate_equilibria(
         scale = float(np.abs(floats).max()) or 1.0  # type: ignore[arg-type]
         for careful in (False, True):
             ends = homotopy.track(floats, [profiles[k] for k in tracked], rng, careful)  # type: ignore[arg-type]
-            verdict = _screen(floats, [profiles[k] for k in tracked], ends, scale)  # type: ignore[arg-type]
+            verdict = _screen(floats, ends, scale)  # type: ignore[arg-type]
             again = []
             for index, k in enumerate(tracked):
                 sols = None
@@ -260,29 +260,24 @@ def _no_root_overdetermined(exact: np.ndarray, supports: tuple[tuple[int, ...], 
     return any(al + be * q != 0 for al, be in zip(alpha, beta, strict=True))
 
 
-def _screen(floats: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], ends: homotopy.Endpoints,
-            scale: float) -> list[np.ndarray | None]:
+def _screen(floats: np.ndarray, ends: homotopy.Endpoints, scale: float) -> list[np.ndarray | None]:
     """For each profile, the paths whose endpoints are equilibria in floating point, to be
     certified; None where some endpoint cannot be classified for sure (near the boundary of
     the simplex, near a tie for a best reply, nearly real, or a nonreal one without its
     conjugate): that profile is then solved exactly."""
-    n, s = ends.points.shape[1:]
+    n = ends.points.shape[1]
     points = ends.points
     finite = np.isfinite(points).reshape(len(points), -1).all(axis=1)
     with np.errstate(invalid="ignore"):
         size = np.maximum(1.0, np.abs(points).reshape(len(points), -1).max(axis=1))
         imag = np.abs(points.imag).reshape(len(points), -1).max(axis=1) / size
     real = np.where(finite[:, None, None], points.real, 0.0)
-    inside = np.zeros((len(profiles), n, s), dtype=bool)
-    for index, supports in enumerate(profiles):
-        for i, sup in enumerate(supports):
-            inside[index, i, list(sup)] = True
-    inside = inside[ends.owner]
+    inside = ends.inside
     lowest = np.where(inside, real, np.inf).reshape(len(points), -1).min(axis=1)
     stray = np.abs(np.where(inside, 0.0, real)).reshape(len(points), -1).max(axis=1)
     regret = np.full(len(points), -np.inf)
+    letters = "abcdefghijklmnopqrstuvwxy"[:n]  # z: the paths
     for i in range(n):  # each player's best gain off its support over its support's first strategy
-        letters = "abcdefghijklmnopqrstuvwxyz"[: n]
         others = [j for j in range(n) if j != i]
         spec = letters + "," + ",".join("z" + letters[j] for j in others) + "->z" + letters[i]
         values = np.einsum(spec, floats[i], *(real[:, j, : floats.shape[j + 1]] for j in others))
@@ -299,9 +294,9 @@ def _screen(floats: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], end
     candidate = finite & ~nonreal & ~unclear & (lowest > 1e-9) & (regret <= 1e-9 * scale)
     unclear |= candidate & (regret > -1e-9 * scale)
     candidate &= ~unclear
-    bounds = np.searchsorted(ends.owner, np.arange(len(profiles) + 1))
+    bounds = np.searchsorted(ends.owner, np.arange(len(ends.complete) + 1))
     out: list[np.ndarray | None] = []
-    for index in range(len(profiles)):
+    for index in range(len(ends.complete)):
         lo, hi = bounds[index], bounds[index + 1]
         out.append(None if unclear[lo:hi].any() else lo + np.flatnonzero(candidate[lo:hi]))
     return out
