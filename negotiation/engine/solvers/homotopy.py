@@ -23,9 +23,9 @@ step size of its own.  A profile with at most two mixed players has a linear tar
 which Newton's method solves from the start point without a path.
 
 A support's answer counts as *complete* when all its paths reached ``t = 0`` at endpoints
-that are nonsingular (condition number below ``SINGULAR``) and pairwise distinct: as many
-distinct isolated solutions as the Bezout bound leave no room for others or for a
-positive-dimensional set (Fulton's refined Bezout theorem).  This holds with probability
+that are nonsingular (condition number of the Jacobian in the 1-norm below ``SINGULAR``)
+and pairwise distinct: as many distinct isolated solutions as the Bezout bound leave no
+room for others or for a positive-dimensional set (Fulton's refined Bezout theorem).  This holds with probability
 one over the random start system, provided no path jumped to another, which is what the
 distinctness check catches in practice; supports that fail it are tracked again with
 smaller steps, and then solved exactly by the caller.
@@ -53,7 +53,7 @@ import numpy as np
 from negotiation.deadline import checkpoint
 
 SINGULAR = 1e9
-"""Condition number of the Jacobian at an endpoint past which the endpoint counts as singular."""
+"""Condition number (1-norm) of the Jacobian at an endpoint past which the endpoint counts as singular."""
 
 GROWTH = 1.5
 """Factor by which a path's step grows after a step whose Newton corrections converged."""
@@ -184,7 +184,7 @@ def track(payoffs: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], rng:
     owners = np.repeat(np.arange(len(profiles)), [len(table) for table in tables])
     assigned = np.concatenate(tables)
     size = max(int((k - 1).sum(axis=1).max()), 1)
-    from negotiation.engine.solvers._track import track_paths  # numba: compiled on first use, then cached
+    from negotiation.engine.solvers._track import classify, track_paths  # numba: compiled on first use, cached
 
     first, most = (0.01, 0.05) if careful else (0.1, 0.5)
     count = len(owners)
@@ -194,50 +194,16 @@ def track(payoffs: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], rng:
         hi = min(lo + CHUNK, count)
         parts.append(track_paths(system.cells, n, s, sup[owners[lo:hi]], k[owners[lo:hi]], assigned[lo:hi],
                                  system.patch, system.forms, system.gamma, size, first, most, GROWTH))
-    p, reached, jacs = (np.concatenate(x) for x in zip(*parts, strict=True))
-    with np.errstate(all="ignore"):
-        cond = np.linalg.cond(jacs)
+    p, reached, cond = (np.concatenate(x) for x in zip(*parts, strict=True))
     ok = reached & np.isfinite(p).all(axis=1) & (cond < SINGULAR)
     inside = (np.arange(s)[None, None, :, None] == sup[:, :, None, :]).any(axis=3)[owners]
-    return _classify(n, s, len(profiles), owners, inside, p, ok)
+    bounds = np.searchsorted(owners, np.arange(len(profiles) + 1))
+    scaled, paired, verdict = classify(p, n, s, bounds, ok)
+    return Endpoints(owners, inside, scaled, paired, verdict == 0, tuple(_REASONS[v] for v in verdict))
 
 
-def _classify(n: int, s: int, profiles: int, owner: np.ndarray, inside: np.ndarray, p: np.ndarray,
-              ok: np.ndarray) -> Endpoints:
-    blocks = p.reshape(len(p), n, s)  # zero off each support
-    with np.errstate(all="ignore"):
-        total = blocks.sum(axis=2, keepdims=True)
-        scaled = np.where(np.abs(total) > 1e-8 * np.abs(blocks).sum(axis=2, keepdims=True), blocks / total, np.nan)
-        # distinct endpoints: compare the vectors up to scale (unit length, first large entry real)
-        unit = blocks / np.linalg.norm(blocks, axis=2, keepdims=True)
-    lead = np.argmax(np.abs(unit) > 0.5 / np.sqrt(s), axis=2)
-    phase = np.take_along_axis(unit, lead[..., None], axis=2)
-    flat = (unit * (np.abs(phase) / phase)).reshape(len(p), -1)
-    size = np.maximum(1.0, np.abs(scaled).reshape(len(p), -1).max(axis=1, initial=0.0))
-    conj = scaled.conj().reshape(len(p), -1)
-    bounds = np.searchsorted(owner, np.arange(profiles + 1))
-    paired = np.zeros(len(p), dtype=bool)
-    complete = np.ones(profiles, dtype=bool)
-    reasons = [""] * profiles
-    for index in range(profiles):
-        lo, hi = bounds[index], bounds[index + 1]
-        if not ok[lo:hi].all():
-            complete[index] = False
-            reasons[index] = "a path failed or ended at a singular point"
-            continue
-        if hi - lo == 1:
-            continue
-        mine = flat[lo:hi]
-        gaps = np.linalg.norm(mine[:, None, :] - mine[None, :, :], axis=2) + np.eye(hi - lo)
-        if gaps.min() < 1e-6:
-            complete[index] = False
-            reasons[index] = "two paths ended at one point"
-            continue
-        points = scaled[lo:hi].reshape(hi - lo, -1)
-        with np.errstate(invalid="ignore"):
-            mirror = np.abs(points[None, :, :] - conj[lo:hi, None, :]).max(axis=2) / size[lo:hi, None]
-        paired[lo:hi] = (mirror <= 1e-6).any(axis=1)
-    return Endpoints(owner, inside, scaled, paired, complete, tuple(reasons))
+_REASONS = ("", "a path failed or ended at a singular point", "two paths ended at one point")
+"""Why a profile's endpoints are not all its isolated solutions, by the tracker's verdict."""
 
 
 def warm() -> None:
