@@ -131,10 +131,10 @@ def test_conditional_dominance_matches_its_definition():
     rng = np.random.default_rng(np.random.SeedSequence(ROOT_SEED + 5))
     for shape in ((3, 3, 3), (2, 3, 2, 2), (4, 2, 3)):
         payoffs = rng.integers(0, 3, size=(len(shape), *shape)).astype(float)
-        choices = [polynomial._supports(s) for s in shape]
-        grid = np.array(list(itertools.product(*(range(len(c)) for c in choices))))
+        layout = polynomial._layout(shape)
+        choices, grid = layout.choices, layout.grid
         for values in (payoffs, exact_array(payoffs)):
-            pruned = polynomial._dominated(values, choices, grid)
+            pruned = polynomial._dominated(values, layout)
             for row, flag in zip(grid, pruned, strict=True):
                 supports = [choices[i][c] for i, c in enumerate(row)]
                 beaten = False
@@ -146,3 +146,31 @@ def test_conditional_dominance_matches_its_definition():
                                   for a in own for b in range(shape[i]))
                 assert flag == beaten, supports
             assert 0 < pruned.sum() < len(grid)
+
+
+def test_compiled_gains_match_the_deviation_payoffs():
+    """The screen's compiled best gain off the support equals the one from each player's
+    deviation payoffs (profile.deviation_payoffs), on random endpoints and supports of
+    games of unequal sizes."""
+    from negotiation.engine.profile import deviation_payoffs
+    from negotiation.engine.solvers._track import best_gains
+
+    rng = np.random.default_rng(np.random.SeedSequence(ROOT_SEED + 9))
+    for shape in ((2, 3, 2), (3, 2, 2, 2), (4, 4)):
+        n, s = len(shape), max(shape)
+        payoffs = rng.normal(size=(n, *shape))
+        inside = np.zeros((30, n, s), dtype=bool)
+        for path in range(30):
+            for j, size in enumerate(shape):
+                inside[path, j, rng.choice(size, size=rng.integers(1, size + 1), replace=False)] = True
+        real = np.where(inside, rng.normal(size=(30, n, s)), 0.0)
+        got = best_gains(payoffs.reshape(n, -1), np.array(shape), real, inside)
+        for path in range(30):
+            sigma = [real[path, j, :size] for j, size in enumerate(shape)]
+            want = -np.inf
+            for i, size in enumerate(shape):
+                values = deviation_payoffs(payoffs, sigma, i)
+                first = values[np.flatnonzero(inside[path, i, :size])[0]]
+                for a in np.flatnonzero(~inside[path, i, :size]):
+                    want = max(want, values[a] - first)
+            assert got[path] == pytest.approx(want, rel=1e-12, abs=1e-12)

@@ -122,7 +122,7 @@ def _three_player(seed: int = 0) -> NormalFormGame:
 def test_a_time_limit_stops_exhaustive_solving_and_says_how_far_it_got():
     start = time.monotonic()
     stop = (r"method 'all' on a 4x4x4 game: stopped at the time limit of 0.5 s, after "
-            r"[\d,]+ of [\d,]+ (support profiles|homotopy paths); use method 'numeric'")
+            r"[\d,]+ of [\d,]+ (support profiles solved exactly|homotopy paths); use method 'numeric'")
     with pytest.raises(TimeLimitError, match=stop):
         solve(_three_player(), "all", time_limit=0.5)
     assert time.monotonic() - start < 3.0

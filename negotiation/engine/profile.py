@@ -32,7 +32,8 @@ def deviation_payoffs(payoffs: np.ndarray, sigma: Sequence[np.ndarray], player: 
     -------
     ndarray of shape (s_player,)
     """
-    tensor = np.moveaxis(payoffs[player], player, 0)
+    own = payoffs[player]
+    tensor = own.transpose((player, *(k for k in range(own.ndim) if k != player)))  # np.moveaxis, without its overhead
     others = [j for j in reversed(range(len(sigma))) if j != player]  # the last remaining axis first
     if tensor.dtype == object:
         try:
@@ -194,6 +195,8 @@ class MixedProfile:
 
 
 def _any_fraction(vec: object) -> bool:
+    if isinstance(vec, np.ndarray) and vec.dtype.kind in "fiub":
+        return False
     arr = np.asarray(vec, dtype=object)
     return any(isinstance(v, Fraction) for v in arr.flat)
 

@@ -7,6 +7,7 @@ at most ``tol`` times the payoff scale otherwise.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -18,7 +19,7 @@ from negotiation.deadline import limited
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.methods import METHODS
 from negotiation.engine.numbers import float_array, reduced_row_echelon
-from negotiation.engine.profile import coerce_sigma, payoffs_and_regrets
+from negotiation.engine.profile import payoffs_and_regrets
 from negotiation.engine.solvers import bimatrix, numeric, polynomial, pure, zero_sum
 from negotiation.engine.solvers.result import Continuum, Equilibrium, SolveResult
 from negotiation.errors import BudgetError, GameError, SolverError, VerificationError
@@ -147,7 +148,7 @@ def _verified(
     bound = 0.0 if game.exact else tol * game.payoff_scale()
     for k, sigma in enumerate(sigmas):
         prof = game.profile([np.asarray(v, dtype=object if game.exact else float) for v in sigma])
-        values, regrets = payoffs_and_regrets(game.payoffs, coerce_sigma(game.payoffs, prof.probabilities))
+        values, regrets = payoffs_and_regrets(game.payoffs, prof.probabilities)  # in the game's number type
         regret = max(regrets)
         ok = regret == 0 if game.exact else float(regret) <= bound  # type: ignore[arg-type]
         if not ok:
@@ -325,17 +326,17 @@ def _all_npoly(game: NormalFormGame, exact: bool, params: dict) -> SolveResult:
     float_game = game.as_float()
     exact_game = game.as_exact() if exact else float_game
     eqs: list[Equilibrium] = []
-    for sol in sols:
-        if sol.exact:
-            target = exact_game
-            eqs += _verified(target, [_cast(sol.sigma, exact)], params["tol"])  # type: ignore[arg-type]
-        else:
-            precise = None if isinstance(sol.sigma[0][0], float) else [{
-                p: {s: str(v) for s, v in zip(labels, vec, strict=True)}
-                for p, labels, vec in zip(game.players, game.strategies, sol.sigma, strict=True)
-            }]
-            floats = [[float(v) for v in vec] for vec in sol.sigma]
-            eqs += _verified(float_game, [floats], params["tol"], precise)
+    for rational, members in itertools.groupby(sols, key=lambda sol: sol.exact):  # one verification per run
+        run = list(members)
+        if rational:
+            eqs += _verified(exact_game, [_cast(sol.sigma, exact) for sol in run], params["tol"])  # type: ignore[arg-type]
+            continue
+        precise = [None if isinstance(sol.sigma[0][0], float) else {
+            p: {s: str(v) for s, v in zip(labels, vec, strict=True)}
+            for p, labels, vec in zip(game.players, game.strategies, sol.sigma, strict=True)
+        } for sol in run]
+        floats = [[[float(v) for v in vec] for vec in sol.sigma] for sol in run]
+        eqs += _verified(float_game, floats, params["tol"], precise)
     continua = []
     for cont in conts:
         points = _verified(exact_game, [_cast(s, exact) for s in cont.samples], params["tol"])

@@ -13,15 +13,19 @@ where ``D_{i,r}`` is player i's payoff of its (r+1)-th support strategy less tha
 over the cells of the others' supports, and ``f_{i,r,j}`` are the random linear forms of the
 start system.  The predictor is a fourth-order Runge-Kutta step along
 ``dy/dt = -H_y^{-1} H_t``; up to three Newton corrections at the new ``t`` must reach a relative
-accuracy of ``TOLERANCE``, the first of them no larger than 5% of the point, or the step is
-halved (the tangent at the point it starts from is kept for the retry); after a step that is
-taken the step grows by the factor ``growth``.  At ``t = 0`` three more Newton steps bring the
-endpoint to the accuracy of double precision.  A profile with at most two mixed players has
-a linear target system: its one path is replaced by those three Newton steps from the start
-point.
+accuracy of ``TOLERANCE``, the first of them no larger than ``ACCEPTED_JUMP`` of the point
+(a larger one ends the attempt at once), or the step is halved (the tangent at the point it
+starts from is kept for the retry); after a step that is taken the step grows by the factor
+``growth``.  At ``t = 0`` three more Newton steps bring the endpoint to the accuracy of double
+precision, and the condition number of the Jacobian there is computed.  A profile with at
+most two mixed players has a linear target system: its one path is replaced by those three
+Newton steps from the start point.
 
-The kernels take their arrays one by one, not in tuples: numba counts a reference for each
-array unpacked from a tuple, on every call, which cost as much as the arithmetic here.
+The evaluation and the elimination are inlined into the tracker (numba counts a reference
+for every array passed to a compiled call, which cost as much as the arithmetic here), at
+one call site per stage (the Runge-Kutta slopes, the corrector, the endpoint) to keep the
+compile time down; their arrays are passed one by one, since unpacking a tuple of arrays
+counts references too.
 """
 
 from __future__ import annotations
@@ -457,3 +461,39 @@ def classify(ends, n, s, bounds, ok):
                 if mirror / size[a] <= 1e-6:  # False with a nan
                     paired[a] = True
     return scaled, paired, verdict
+
+
+@njit(cache=True)
+def best_gains(u, shape, real, inside):
+    """For each endpoint (``real[path, j, :shape[j]]`` the players' vectors, zero off their
+    supports ``inside``), the largest gain of any player from a strategy off its support over
+    the first strategy of its support (-inf when every support is full); ``u`` holds the
+    payoffs flattened per player, last strategy index fastest."""
+    count, n = real.shape[0], len(shape)
+    out = np.full(count, -np.inf)
+    digits = np.zeros(n, dtype=np.int64)
+    values = np.zeros(real.shape[2])
+    for path in range(count):
+        for i in range(n):
+            for a in range(shape[i]):
+                values[a] = 0.0
+            for q in range(n):
+                digits[q] = 0
+            for cell in range(u.shape[1]):
+                weight = 1.0
+                for j in range(n):
+                    if j != i:
+                        weight *= real[path, j, digits[j]]
+                values[digits[i]] += u[i, cell] * weight
+                for q in range(n - 1, -1, -1):  # the next cell, last index fastest
+                    digits[q] += 1
+                    if digits[q] < shape[q]:
+                        break
+                    digits[q] = 0
+            first = 0
+            while not inside[path, i, first]:
+                first += 1
+            for a in range(shape[i]):
+                if not inside[path, i, a]:
+                    out[path] = max(out[path], values[a] - values[first])
+    return out

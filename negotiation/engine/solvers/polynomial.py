@@ -29,13 +29,14 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 import sympy as sp
 
 from negotiation.deadline import steps
 from negotiation.engine.numbers import exact_array, float_array, to_fraction
-from negotiation.engine.solvers import certify, homotopy
+from negotiation.engine.solvers import certify, homotopy, pure
 from negotiation.errors import GameError
 
 DIGITS = 50
@@ -69,32 +70,82 @@ def _supports(size: int) -> list[tuple[int, ...]]:
     return [c for k in range(1, size + 1) for c in itertools.combinations(range(size), k)]
 
 
-def _dominated(payoffs: np.ndarray, choices: list[list[tuple[int, ...]]], grid: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True)
+class _Layout:
+    """What support enumeration needs to know of a shape, whatever the payoffs.
+
+    Attributes
+    ----------
+    choices : list of list of tuple of int
+        Each player's supports.
+    grid : ndarray of shape (profiles, n), int
+        Each support profile as one support index per player, smaller profiles first.
+    profiles : list
+        Each profile as one support (tuple of strategies) per player, in the order of grid.
+    kind : ndarray of shape (profiles,), int
+        0 for a pure profile, 1 for one with homotopy paths (a positive Bezout number), 2 for
+        one without (a player with more equations than the others have free probabilities).
+    others : list of tuple of ndarray
+        For player i: ``(cells, combo)``, the cells of each profile of the others' supports (a
+        boolean mask over the cells of the others' strategies) and the index of that profile in
+        each row of grid: the parts of the conditional dominance test that the payoffs do not
+        change.
+    members : list of ndarray
+        For player i, ``members[i][c, t]``: whether strategy t is in its c-th support.
+    """
+
+    choices: list[list[tuple[int, ...]]]
+    grid: np.ndarray
+    profiles: list[tuple[tuple[int, ...], ...]]
+    kind: np.ndarray
+    others: list[tuple[np.ndarray, np.ndarray]]
+    members: list[np.ndarray]
+
+
+@lru_cache(maxsize=32)
+def _layout(shape: tuple[int, ...]) -> _Layout:
+    n = len(shape)
+    choices = [_supports(s) for s in shape]
+    grid = np.array(list(itertools.product(*(range(len(c)) for c in choices))), dtype=np.int64)
+    sizes = sum(np.array([len(sup) for sup in choices[i]])[grid[:, i]] for i in range(n))
+    grid = grid[np.argsort(sizes, kind="stable")]
+    profiles = [tuple(choices[i][c] for i, c in enumerate(row)) for row in grid.tolist()]
+    kind = np.array([0 if all(len(s) == 1 for s in sup) else
+                     1 if homotopy.assignments(tuple(len(s) - 1 for s in sup)) else 2 for sup in profiles])
+    members = [np.array([[t in sup for t in range(shape[j])] for sup in choices[j]]) for j in range(n)]
+    others = []
+    for i in range(n):
+        cells = np.ones((1, 1), dtype=bool)
+        combo = np.zeros(len(grid), dtype=np.int64)
+        for j in range(n):
+            if j != i:
+                cells = (cells[:, None, :, None] & members[j][None, :, None, :]).reshape(
+                    len(cells) * len(members[j]), -1)
+                combo = combo * len(members[j]) + grid[:, j]
+        others.append((cells.T.astype(np.int64), combo))
+    for array in (grid, kind, *members, *(a for pair in others for a in pair)):
+        array.setflags(write=False)  # shared by every game of the shape
+    return _Layout(choices, grid, profiles, kind, others, members)
+
+
+def _dominated(payoffs: np.ndarray, layout: _Layout) -> np.ndarray:
     """Which support profiles have a support strategy that is strictly dominated, given the
     others' supports (conditional dominance; Porter, Nudelman and Shoham 2008).
 
-    ``choices[i]`` lists player i's supports and row ``grid[k]`` picks one per player.  For each
-    player the test is done once for every profile of the others' supports: strategy ``a`` is
-    beaten by ``b`` when ``b`` earns strictly more in every cell of those supports, that is,
-    when none of those cells is one where ``b`` does not beat ``a``.
+    For each player the test is done once for every profile of the others' supports:
+    strategy ``a`` is beaten by ``b`` when ``b`` earns strictly more in every cell of those
+    supports, that is, when none of those cells is one where ``b`` does not beat ``a``.
     """
-    n = len(choices)
-    out = np.zeros(len(grid), dtype=bool)
-    members = [np.array([[t in sup for t in range(payoffs.shape[j + 1])] for sup in choices[j]]) for j in range(n)]
+    n = payoffs.shape[0]
+    out = np.zeros(len(layout.grid), dtype=bool)
     for i in range(n):
-        others = [j for j in range(n) if j != i]
-        cells = np.ones((1, 1), dtype=bool)  # each profile of the others' supports: its cells
-        combo = np.zeros(len(grid), dtype=np.int64)
-        for j in others:
-            cells = (cells[:, None, :, None] & members[j][None, :, None, :]).reshape(
-                len(cells) * len(members[j]), -1)
-            combo = combo * len(members[j]) + grid[:, j]
+        cells, combo = layout.others[i]
         rows = np.moveaxis(payoffs[i], i, 0).reshape(payoffs.shape[i + 1], -1)
         unbeaten = ~np.asarray(rows[None, :, :] > rows[:, None, :], dtype=bool)  # [a, b, cell]: b not above a
-        beaten = (unbeaten.reshape(-1, unbeaten.shape[2]).astype(np.int64) @ cells.T.astype(np.int64)) == 0
+        beaten = (unbeaten.reshape(-1, unbeaten.shape[2]).astype(np.int64) @ cells) == 0
         beaten = beaten.reshape(len(rows), len(rows), -1).any(axis=1)  # [a, profile of the others]
-        hit = (members[i].astype(np.int64) @ beaten.astype(np.int64)) > 0  # [own support, profile of the others]
-        out |= hit[grid[:, i], combo]
+        hit = (layout.members[i].astype(np.int64) @ beaten.astype(np.int64)) > 0  # [own support, profile of the others]
+        out |= hit[layout.grid[:, i], combo]
     return out
 
 
@@ -146,29 +197,24 @@ def enumerate_equilibria(
 
     n = given.shape[0]
     shape = given.shape[1:]
-    choices = [_supports(s) for s in shape]
-    grid = np.array(list(itertools.product(*(range(len(c)) for c in choices))), dtype=np.int64)
-    sizes = sum(np.array([len(sup) for sup in choices[i]])[grid[:, i]] for i in range(n))
-    grid = grid[np.argsort(sizes, kind="stable")]  # smaller supports first
-    profiles = [tuple(choices[i][c] for i, c in enumerate(row)) for row in grid.tolist()]
+    layout = _layout(shape)
+    profiles = layout.profiles
     compare = floats if lossless else rationals()  # dominance and pure profiles decided on the exact values
     found: dict[int, list[PolySolution]] = {}
     hard: list[int] = []
     tracked: list[int] = []
-    dominated = _dominated(compare, choices, grid)
-    for k, supports in enumerate(profiles):
-        free = tuple(len(s) - 1 for s in supports)
-        if not any(free):
-            found[k] = _pure_profile(compare, supports)
-        elif dominated[k]:
-            continue
-        elif floats is None or groebner_only:
-            hard.append(k)
-        elif not homotopy.assignments(free):
-            if not _no_root_overdetermined(rationals(), supports):
-                hard.append(k)
-        else:
-            tracked.append(k)
+    stable = {tuple(cell) for cell in pure.pure_equilibria(compare).tolist()}
+    for k in np.flatnonzero(layout.kind == 0).tolist():
+        cell = tuple(s[0] for s in profiles[k])
+        if cell in stable:
+            found[k] = [PolySolution(_pure_sigma(cell, shape), True)]
+    candidates = (layout.kind != 0) & ~_dominated(compare, layout)
+    if floats is None or groebner_only:
+        hard = np.flatnonzero(candidates).tolist()
+    else:
+        tracked = np.flatnonzero(candidates & (layout.kind == 1)).tolist()
+        hard = [k for k in np.flatnonzero(candidates & (layout.kind == 2)).tolist()
+                if not _no_root_overdetermined(rationals(), profiles[k])]
     if tracked:
         rng = np.random.default_rng(np.random.SeedSequence(HOMOTOPY_SEED))
         enclosure = certify.Interval.point(floats) if lossless else certify.enclose(rationals())  # type: ignore[arg-type]
@@ -204,17 +250,8 @@ def enumerate_equilibria(
     return solutions, continua, len(hard)
 
 
-def _pure_profile(exact: np.ndarray, supports: tuple[tuple[int, ...], ...]) -> list[PolySolution]:
-    """The pure profile, if it is an equilibrium (compared exactly: rationals, or floats, whose
-    comparisons are exact)."""
-    cell = tuple(s[0] for s in supports)
-    for i in range(len(cell)):
-        line = exact[(i, *cell[:i], slice(None), *cell[i + 1:])]
-        if max(line) > exact[(i, *cell)]:
-            return []
-    sigma = tuple(tuple(Fraction(int(t == c)) for t in range(size))
-                  for c, size in zip(cell, exact.shape[1:], strict=True))
-    return [PolySolution(sigma, True)]
+def _pure_sigma(cell: tuple[int, ...], shape: tuple[int, ...]) -> tuple[tuple[Fraction, ...], ...]:
+    return tuple(tuple(Fraction(int(t == c)) for t in range(size)) for c, size in zip(cell, shape, strict=True))
 
 
 def _no_root_overdetermined(exact: np.ndarray, supports: tuple[tuple[int, ...], ...]) -> bool:
@@ -275,16 +312,10 @@ def _screen(floats: np.ndarray, ends: homotopy.Endpoints, scale: float) -> list[
     inside = ends.inside
     lowest = np.where(inside, real, np.inf).reshape(len(points), -1).min(axis=1)
     stray = np.abs(np.where(inside, 0.0, real)).reshape(len(points), -1).max(axis=1)
-    regret = np.full(len(points), -np.inf)
-    letters = "abcdefghijklmnopqrstuvwxy"[:n]  # z: the paths
-    for i in range(n):  # each player's best gain off its support over its support's first strategy
-        others = [j for j in range(n) if j != i]
-        spec = letters + "," + ",".join("z" + letters[j] for j in others) + "->z" + letters[i]
-        values = np.einsum(spec, floats[i], *(real[:, j, : floats.shape[j + 1]] for j in others))
-        off = ~inside[:, i, : floats.shape[i + 1]]
-        first = np.take_along_axis(values, np.argmax(inside[:, i, : floats.shape[i + 1]], axis=1)[:, None], axis=1)
-        gain = np.where(off, values - first, -np.inf).max(axis=1, initial=-np.inf)
-        regret = np.maximum(regret, gain)
+    from negotiation.engine.solvers._track import best_gains  # numba: loaded with the tracker
+
+    shape = np.array(floats.shape[1:], dtype=np.int64)
+    regret = best_gains(np.ascontiguousarray(floats.reshape(n, -1)), shape, np.ascontiguousarray(real), inside)
     nonreal = finite & (imag > 1e-6)
     unclear = finite & (
         (nonreal & ~ends.paired)
