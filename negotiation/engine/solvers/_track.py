@@ -45,8 +45,8 @@ ACCEPTED_JUMP = 0.05
 
 @njit(cache=True)
 def _advance(digits, k, skip):
-    """The next cell of the others' supports (player ``skip``'s digit stays), last digit
-    fastest; False after the last cell."""
+    """The next cell of the others' supports (player ``skip``'s digit stays; -1 for none),
+    last digit fastest; False after the last cell."""
     for q in range(len(k) - 1, -1, -1):
         if q != skip:
             digits[q] += 1
@@ -485,11 +485,7 @@ def best_gains(u, shape, real, inside):
                     if j != i:
                         weight *= real[path, j, digits[j]]
                 values[digits[i]] += u[i, cell] * weight
-                for q in range(n - 1, -1, -1):  # the next cell, last index fastest
-                    digits[q] += 1
-                    if digits[q] < shape[q]:
-                        break
-                    digits[q] = 0
+                _advance(digits, shape, -1)  # the next cell, no player's digit held
             first = 0
             while not inside[path, i, first]:
                 first += 1

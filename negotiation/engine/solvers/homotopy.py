@@ -25,10 +25,10 @@ which Newton's method solves from the start point without a path.
 A support's answer counts as *complete* when all its paths reached ``t = 0`` at endpoints
 that are nonsingular (condition number of the Jacobian in the 1-norm below ``SINGULAR``)
 and pairwise distinct: as many distinct isolated solutions as the Bezout bound leave no
-room for others or for a positive-dimensional set (Fulton's refined Bezout theorem).  This holds with probability
-one over the random start system, provided no path jumped to another, which is what the
-distinctness check catches in practice; supports that fail it are tracked again with
-smaller steps, and then solved exactly by the caller.
+room for others or for a positive-dimensional set (Fulton's refined Bezout theorem).  This
+holds with probability one over the random start system, provided no path jumped to
+another, which is what the distinctness check catches in practice; supports that fail it
+are tracked again with smaller steps, and then solved exactly by the caller.
 
 References
 ----------
