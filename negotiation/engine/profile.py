@@ -68,6 +68,40 @@ def payoffs_and_regrets(payoffs: np.ndarray, sigma: Sequence[np.ndarray]) -> tup
     return values, regrets
 
 
+def batch_payoffs_and_regrets(payoffs: np.ndarray, sigmas: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`payoffs_and_regrets` of many float profiles at once.
+
+    Parameters
+    ----------
+    payoffs : ndarray of shape (n, s_1, ..., s_n), float
+    sigmas : sequence of n arrays
+        ``sigmas[i][e]`` is player i's vector in profile e, shape (profiles, s_i).
+
+    Returns
+    -------
+    values, regrets : ndarray of shape (profiles, n)
+    """
+    n = len(sigmas)
+    count = len(sigmas[0])
+    values = np.empty((count, n))
+    regrets = np.empty((count, n))
+    for i in range(n):
+        tensor = payoffs[i].transpose((i, *(k for k in range(n) if k != i)))
+        others = [j for j in range(n) if j != i]
+        if others:  # contract the last axis with each profile's vector, one batched product per player
+            last = others[-1]
+            tensor = (tensor.reshape(-1, len(sigmas[last].T)) @ sigmas[last].T).T  # (profiles, cells left)
+            for j in reversed(others[:-1]):
+                size = sigmas[j].shape[1]
+                tensor = (tensor.reshape(count, -1, size) @ sigmas[j][:, :, None]).reshape(count, -1)
+            devs = tensor
+        else:
+            devs = np.broadcast_to(payoffs[i], (count, len(payoffs[i])))
+        values[:, i] = (devs * sigmas[i]).sum(axis=1)
+        regrets[:, i] = devs.max(axis=1) - values[:, i]
+    return values, regrets
+
+
 def expected_payoffs(payoffs: np.ndarray, sigma: Sequence[np.ndarray]) -> np.ndarray:
     """Expected payoff of every player under the profile ``sigma``."""
     return payoffs_and_regrets(payoffs, sigma)[0]
@@ -125,11 +159,24 @@ class MixedProfile:
                 arr = exact_array(arr)
                 if any(p < 0 for p in arr) or sum(arr) != 1:
                     raise GameError(f"player {name!r}: probabilities {list(arr)} are not a distribution")
-            elif not (np.all(np.isfinite(arr)) and np.all(arr >= -1e-12) and abs(arr.sum() - 1) <= 1e-9):
+            elif not distributions(arr[None, :])[0, 0]:
                 raise GameError(f"player {name!r}: probabilities {arr.tolist()} are not a distribution")
             arr.setflags(write=False)
             frozen.append(arr)
         object.__setattr__(self, "probabilities", tuple(frozen))
+
+    @classmethod
+    def from_checked(cls, players: tuple[str, ...], strategies: tuple[tuple[str, ...], ...],
+                     probabilities: tuple[np.ndarray, ...]) -> MixedProfile:
+        """A profile of float vectors that are already checked: read-only, one per player, of
+        its number of strategies, each passing :func:`distributions`.  For a batch of profiles
+        checked at once (the batched verification of :func:`negotiation.engine.solve`), where
+        checking each vector again would cost more than the rest of the work."""
+        profile = object.__new__(cls)
+        object.__setattr__(profile, "players", players)
+        object.__setattr__(profile, "strategies", strategies)
+        object.__setattr__(profile, "probabilities", probabilities)
+        return profile
 
     @classmethod
     def uniform(
@@ -192,6 +239,16 @@ class MixedProfile:
             inner = ", ".join(f"{s}: {_fmt(p)}" for s, p in self[name].items() if p != 0)
             parts.append(f"{name}: {{{inner}}}")
         return "MixedProfile(" + "; ".join(parts) + ")"
+
+
+def distributions(vectors: np.ndarray, starts: Sequence[int] = (0,)) -> np.ndarray:
+    """Which rows of a float array are probability vectors: finite, none below -1e-12, summing
+    to one within 1e-9.  Each row may hold several vectors side by side, the k-th from column
+    ``starts[k]`` on; the answer has a row per row and a column per vector."""
+    sums = np.add.reduceat(vectors, np.asarray(starts, dtype=np.intp), axis=1)
+    signs = np.minimum.reduceat(vectors, np.asarray(starts, dtype=np.intp), axis=1)  # nan stays nan
+    good = (signs >= -1e-12) & (np.abs(sums - 1) <= 1e-9) & np.isfinite(sums)
+    return good
 
 
 def _any_fraction(vec: object) -> bool:

@@ -19,7 +19,7 @@ from negotiation.deadline import limited
 from negotiation.engine.game import NormalFormGame
 from negotiation.engine.methods import METHODS
 from negotiation.engine.numbers import float_array, reduced_row_echelon
-from negotiation.engine.profile import payoffs_and_regrets
+from negotiation.engine.profile import MixedProfile, batch_payoffs_and_regrets, distributions, payoffs_and_regrets
 from negotiation.engine.solvers import bimatrix, numeric, polynomial, pure, zero_sum
 from negotiation.engine.solvers.result import Continuum, Equilibrium, SolveResult
 from negotiation.errors import BudgetError, GameError, SolverError, VerificationError
@@ -143,26 +143,67 @@ def _verified(
     game: NormalFormGame, sigmas: Sequence[Sequence[object]], tol: float, precise: Sequence[object] | None = None
 ) -> list[Equilibrium]:
     """Check every candidate's regret independently and drop duplicates."""
+    if not game.exact:
+        return _verified_floats(game, sigmas, tol, precise)
     out: list[Equilibrium] = []
     seen: set[tuple[object, ...]] = set()
-    bound = 0.0 if game.exact else tol * game.payoff_scale()
     for k, sigma in enumerate(sigmas):
-        prof = game.profile([np.asarray(v, dtype=object if game.exact else float) for v in sigma])
-        values, regrets = payoffs_and_regrets(game.payoffs, prof.probabilities)  # in the game's number type
+        prof = game.profile([np.asarray(v, dtype=object) for v in sigma])
+        values, regrets = payoffs_and_regrets(game.payoffs, prof.probabilities)  # exact
         regret = max(regrets)
-        ok = regret == 0 if game.exact else float(regret) <= bound  # type: ignore[arg-type]
-        if not ok:
+        if regret != 0:
             raise VerificationError(
                 f"a solver returned a profile with regret {regret}: {prof!r} (this is a bug)"
             )
-        key = tuple(
-            v if game.exact else round(float(v), 9) for vec in prof.probabilities for v in vec
-        )
+        key = tuple(v for vec in prof.probabilities for v in vec)
         if key in seen:
             continue
         seen.add(key)
         payoffs = dict(zip(game.players, values.tolist(), strict=True))
         out.append(Equilibrium(prof, payoffs, regret, None, precise[k] if precise else None))  # type: ignore[arg-type]
+    return out
+
+
+def _verified_floats(
+    game: NormalFormGame, sigmas: Sequence[Sequence[object]], tol: float, precise: Sequence[object] | None
+) -> list[Equilibrium]:
+    """:func:`_verified` in a float game: every candidate checked at once, the same checks."""
+    if not sigmas:
+        return []
+    if any(len(sigma) != game.n_players for sigma in sigmas):
+        raise GameError(f"a profile without {game.n_players} vectors, one per player")
+    stacked = []
+    for i, (name, labels) in enumerate(zip(game.players, game.strategies, strict=True)):
+        rows = [np.asarray(sigma[i], dtype=float) for sigma in sigmas]
+        wrong = next((row for row in rows if row.shape != (len(labels),)), None)
+        if wrong is not None:
+            raise GameError(f"player {name!r}: {wrong.size} probabilities for {len(labels)} strategies")
+        stacked.append(np.array(rows))
+    whole = np.concatenate(stacked, axis=1)  # every player's vectors side by side, checked at once
+    starts = np.cumsum([0, *game.shape[:-1]])
+    good = distributions(whole, starts)
+    if not good.all():
+        k, i = (int(v[0]) for v in np.nonzero(~good))
+        raise GameError(f"player {game.players[i]!r}: probabilities {stacked[i][k].tolist()} are not a distribution")
+    for vectors in stacked:
+        vectors.setflags(write=False)
+    values, regrets = batch_payoffs_and_regrets(float_array(game.payoffs), stacked)
+    worst = regrets.max(axis=1)
+    bound = tol * game.payoff_scale()
+    if not (worst <= bound).all():
+        k = int(np.flatnonzero(~(worst <= bound))[0])
+        prof = game.profile([vectors[k] for vectors in stacked])
+        raise VerificationError(f"a solver returned a profile with regret {worst[k]}: {prof!r} (this is a bug)")
+    keys = np.round(whole, 9).tolist()
+    out: list[Equilibrium] = []
+    seen: set[tuple[object, ...]] = set()
+    for k, key in enumerate(map(tuple, keys)):
+        if key in seen:
+            continue
+        seen.add(key)
+        prof = MixedProfile.from_checked(game.players, game.strategies, tuple(vectors[k] for vectors in stacked))
+        payoffs = dict(zip(game.players, values[k].tolist(), strict=True))
+        out.append(Equilibrium(prof, payoffs, worst[k], None, precise[k] if precise else None))  # type: ignore[arg-type]
     return out
 
 
@@ -326,12 +367,13 @@ def _all_npoly(game: NormalFormGame, exact: bool, params: dict) -> SolveResult:
     float_game = game.as_float()
     exact_game = game.as_exact() if exact else float_game
     eqs: list[Equilibrium] = []
-    for rational, members in itertools.groupby(sols, key=lambda sol: sol.exact):  # one verification per run
+    # one verification per run of rational (exact) and irrational (float) equilibria; in a float game, one in all
+    for rational, members in itertools.groupby(sols, key=lambda sol: exact and sol.exact):
         run = list(members)
         if rational:
             eqs += _verified(exact_game, [_cast(sol.sigma, exact) for sol in run], params["tol"])  # type: ignore[arg-type]
             continue
-        precise = [None if isinstance(sol.sigma[0][0], float) else {
+        precise = [None if sol.exact or isinstance(sol.sigma[0][0], float) else {
             p: {s: str(v) for s, v in zip(labels, vec, strict=True)}
             for p, labels, vec in zip(game.players, game.strategies, sol.sigma, strict=True)
         } for sol in run]

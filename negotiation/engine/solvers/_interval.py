@@ -127,16 +127,14 @@ def jacobian(lo, hi, shape, sup, k, offsets, xlo, xhi, out_lo, out_hi):
 
 
 @njit(cache=True)
-def krawczyk(lo, hi, shape, sup, k, offsets, x, inverse, xlo, xhi):
+def krawczyk(lo, hi, shape, sup, k, offsets, x, inverse, xlo, xhi, j_lo, j_hi):
     """Whether the Krawczyk operator maps the box [xlo, xhi] around x into its interior, with
-    ``inverse`` the inverse of the midpoint of the Jacobian over the box."""
+    ``[j_lo, j_hi]`` the Jacobian over the box and ``inverse`` any approximation of the inverse
+    of its midpoint."""
     m = len(x)
     f_lo = np.zeros(m)
     f_hi = np.zeros(m)
     residual(lo, hi, shape, sup, k, offsets, x, x, f_lo, f_hi)
-    j_lo = np.zeros((m, m))
-    j_hi = np.zeros((m, m))
-    jacobian(lo, hi, shape, sup, k, offsets, xlo, xhi, j_lo, j_hi)
     for r in range(m):
         # x - Y F(x)
         lo_sum = 0.0
@@ -176,6 +174,91 @@ def krawczyk(lo, hi, shape, sup, k, offsets, x, inverse, xlo, xhi):
         if not (k_lo > xlo[r] and k_hi < xhi[r]):
             return False
     return True
+
+
+@njit(cache=True)
+def _inverse(a):
+    """The inverse of a square matrix by Gauss-Jordan elimination with partial pivoting, in
+    plain floating point (Krawczyk's test is valid with any matrix in place of the inverse;
+    a poor one only makes it fail); all nan when a pivot vanishes."""
+    m = a.shape[0]
+    work = a.copy()
+    out = np.eye(m)
+    for c in range(m):
+        piv = c
+        for r in range(c + 1, m):
+            if abs(work[r, c]) > abs(work[piv, c]):
+                piv = r
+        if work[piv, c] == 0.0:
+            out[:] = np.nan
+            return out
+        for q in range(m):
+            work[c, q], work[piv, q] = work[piv, q], work[c, q]
+            out[c, q], out[piv, q] = out[piv, q], out[c, q]
+        scale = 1.0 / work[c, c]
+        for q in range(m):
+            work[c, q] *= scale
+            out[c, q] *= scale
+        for r in range(m):
+            if r != c and work[r, c] != 0.0:
+                f = work[r, c]
+                for q in range(m):
+                    work[r, q] -= f * work[c, q]
+                    out[r, q] -= f * out[c, q]
+    return out
+
+
+@njit(cache=True)
+def certify(lo, hi, shape, sup, k, offsets, x):
+    """Whether the box of relative radius 1e-9 around x holds exactly one root of the support
+    system (Krawczyk), every point of it a probability vector positive on each support strategy
+    under which every strategy outside a support earns strictly less than the support."""
+    m = len(x)
+    xlo = np.empty(m)
+    xhi = np.empty(m)
+    for c in range(m):
+        radius = 1e-9 * max(1.0, abs(x[c]))
+        xlo[c] = x[c] - radius
+        xhi[c] = x[c] + radius
+    j_lo = np.zeros((m, m))
+    j_hi = np.zeros((m, m))
+    jacobian(lo, hi, shape, sup, k, offsets, xlo, xhi, j_lo, j_hi)
+    inverse = _inverse(j_lo / 2 + j_hi / 2)
+    if not np.isfinite(inverse).all() or not krawczyk(lo, hi, shape, sup, k, offsets, x, inverse, xlo, xhi,
+                                                       j_lo, j_hi):
+        return False
+    for c in range(m):
+        if xlo[c] <= 0:
+            return False
+    return outside_below(lo, hi, shape, sup, k, offsets, xlo, xhi)
+
+
+@njit(cache=True)
+def certify_all(lo, hi, shape, inside, points):
+    """:func:`certify` for each of many points, ``points[p, j, :]`` player j's vector (its
+    support ``inside[p, j, :]``; a player with one support strategy is pure)."""
+    count, n, s = inside.shape
+    ok = np.zeros(count, dtype=np.bool_)
+    sup = np.zeros((n, s), dtype=np.int64)
+    k = np.zeros(n, dtype=np.int64)
+    offsets = np.full(n, -1, dtype=np.int64)
+    x = np.zeros(n * s)
+    for p in range(count):
+        m = 0
+        for j in range(n):
+            k[j] = 0
+            for t in range(shape[j]):
+                if inside[p, j, t]:
+                    sup[j, k[j]] = t
+                    k[j] += 1
+            offsets[j] = -1
+            if k[j] > 1:
+                offsets[j] = m
+                for b in range(k[j]):
+                    x[m + b] = points[p, j, sup[j, b]]
+                m += k[j]
+        ok[p] = certify(lo, hi, shape, sup, k, offsets, x[:m].copy())
+    return ok
 
 
 @njit(cache=True)

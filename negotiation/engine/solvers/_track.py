@@ -197,9 +197,10 @@ def _evaluate(k, w, diff, mix, lin, gamma, x, t, p, grad, forms, scratch, h, jac
 
 
 @njit(cache=True, inline="always")
-def _solve(a, b, x, m):
+def _solve(a, b, x, m, b2, x2, two):
     """x = a^{-1} b on the leading m x m block, by Gaussian elimination with partial pivoting
-    (a and b are overwritten, the pivots by their reciprocals); False when a is singular to
+    (a and b are overwritten, the pivots by their reciprocals), and with ``two`` also
+    x2 = a^{-1} b2 from the same elimination (b2 overwritten); False when a is singular to
     working precision."""
     for c in range(m):
         piv = c
@@ -219,6 +220,10 @@ def _solve(a, b, x, m):
             tmp = b[c]
             b[c] = b[piv]
             b[piv] = tmp
+            if two:
+                tmp = b2[c]
+                b2[c] = b2[piv]
+                b2[piv] = tmp
         norm = a[c, c].real ** 2 + a[c, c].imag ** 2
         if norm == 0.0:  # underflow
             return False
@@ -230,11 +235,18 @@ def _solve(a, b, x, m):
                 for q in range(c + 1, m):
                     a[r, q] -= f * a[c, q]
                 b[r] -= f * b[c]
+                if two:
+                    b2[r] -= f * b2[c]
     for c in range(m - 1, -1, -1):
         acc = b[c]
         for q in range(c + 1, m):
             acc -= a[c, q] * x[q]
         x[c] = acc * a[c, c]
+        if two:
+            acc = b2[c]
+            for q in range(c + 1, m):
+                acc -= a[c, q] * x2[q]
+            x2[c] = acc * a[c, c]
     return True
 
 
@@ -258,7 +270,7 @@ def _start(n, s, sup, k, patch, assigned, forms, w, y, a, b):
             for c in range(1, k[j]):
                 a[e, c - 1] = forms[i, r, j, sup[j, c]] + lead * w[j, c]
             b[e] = -lead * w[j, 0]
-        if not _solve(a, b, y[off:off + f], f):
+        if not _solve(a, b, y[off:off + f], f, b, b, False):
             return False
         off += f
     return True
@@ -289,6 +301,7 @@ def track_paths(u, n, s, sups, ks, assigned, patch, forms, gamma, size, first_st
     q = np.zeros(size, dtype=np.complex128)
     y = np.zeros(size, dtype=np.complex128)
     delta = np.zeros(size, dtype=np.complex128)
+    tangent = np.zeros(size, dtype=np.complex128)
     for index in range(count):
         sup, k = sups[index], ks[index]
         m = 0
@@ -316,7 +329,7 @@ def track_paths(u, n, s, sups, ks, assigned, patch, forms, gamma, size, first_st
                     q[c] = y[c] + (lag * slopes[stage - 1, c] if stage > 0 else 0.0)
                 _evaluate(k, w, diff, mix, lin, gamma, q, tn if stage == 3 else t - lag, p, grad, products, scratch,
                           h, jac, dt)
-                good = _solve(jac, dt, delta, m)
+                good = _solve(jac, dt, delta, m, dt, dt, False)
                 if not good:
                     break
                 for c in range(m):
@@ -334,7 +347,7 @@ def track_paths(u, n, s, sups, ks, assigned, patch, forms, gamma, size, first_st
                 if not good:
                     break
                 _evaluate(k, w, diff, mix, lin, gamma, q, tn, p, grad, products, scratch, h, jac, dt)
-                good = _solve(jac, h, delta, m)
+                good = _solve(jac, h, delta, m, dt, tangent, True)  # and the tangent there, for the next step
                 last = 0.0
                 for c in range(m):
                     q[c] -= delta[c]
@@ -347,9 +360,10 @@ def track_paths(u, n, s, sups, ks, assigned, patch, forms, gamma, size, first_st
             if good and last <= TOLERANCE * scale:
                 for c in range(m):
                     y[c] = q[c]
+                    slopes[0, c] = tangent[c]  # at the point before the last correction, below TOLERANCE
                 t = tn
                 step = min(step * growth, max_step)
-                fresh = False
+                fresh = True
             else:
                 step *= 0.5
         reached[index] = t == 0.0
@@ -357,7 +371,7 @@ def track_paths(u, n, s, sups, ks, assigned, patch, forms, gamma, size, first_st
             _evaluate(k, w, diff, mix, lin, gamma, y, 0.0, p, grad, products, scratch, h, jac, dt)
             if it == 3 or not reached[index]:
                 break
-            if not _solve(jac, h, delta, m):
+            if not _solve(jac, h, delta, m, h, h, False):
                 reached[index] = False  # (its Jacobian is not looked at)
                 break
             for c in range(m):
@@ -386,7 +400,7 @@ def _condition(a, m, work, b, x):
             for q in range(m):
                 work[r, q] = a[r, q]
             b[r] = 1.0 if r == c else 0.0
-        if not _solve(work, b, x, m):
+        if not _solve(work, b, x, m, b, b, False):
             return np.inf
         column = 0.0
         for r in range(m):

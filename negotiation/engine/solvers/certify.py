@@ -124,14 +124,34 @@ class SupportSystem:
         """A box around ``x`` proven to hold exactly one root, which is an equilibrium with
         these supports; None where the test fails (the caller then solves exactly)."""
         x = np.asarray(x, dtype=float)
-        radius = 1e-9 * np.maximum(1.0, np.abs(x))
-        box = Interval(x - radius, x + radius)
-        try:
-            inverse = np.linalg.inv(self.jacobian(box).mid)
-        except np.linalg.LinAlgError:
-            return None
-        if not np.isfinite(inverse).all() or not _interval.krawczyk(*self._game(), x, inverse, box.lo, box.hi):
-            return None
-        if np.any(box.lo <= 0) or not _interval.outside_below(*self._game(), box.lo, box.hi):
-            return None
-        return box
+        return around(x) if _interval.certify(*self._game(), x) else None
+
+
+def around(x: np.ndarray) -> Interval:
+    """The box that :meth:`SupportSystem.certify` tests around ``x``: relative radius 1e-9."""
+    radius = 1e-9 * np.maximum(1.0, np.abs(x))
+    return Interval(x - radius, x + radius)
+
+
+def certify_all(payoffs: Interval, inside: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """:meth:`SupportSystem.certify` for many points at once, in one compiled pass.
+
+    Parameters
+    ----------
+    payoffs : Interval
+        Enclosures of the payoffs, shape (n, s_1, ..., s_n).
+    inside : ndarray of shape (points, n, s), bool
+        Each point's supports (a player with one support strategy is pure).
+    points : ndarray of shape (points, n, s), float
+        Each player's vector (its entries on the support are tested).
+
+    Returns
+    -------
+    ndarray of shape (points,), bool
+        Whether each point's box holds exactly one root, an equilibrium with its supports.
+    """
+    n = payoffs.lo.shape[0]
+    shape = np.array(payoffs.lo.shape[1:], dtype=np.int64)
+    return _interval.certify_all(np.ascontiguousarray(payoffs.lo.reshape(n, -1)),
+                                 np.ascontiguousarray(payoffs.hi.reshape(n, -1)), shape,
+                                 np.ascontiguousarray(inside), np.ascontiguousarray(points, dtype=float))

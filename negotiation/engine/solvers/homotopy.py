@@ -141,25 +141,36 @@ def _assigned(free: tuple[int, ...], s: int) -> np.ndarray:
     return out
 
 
-class _System:
-    """The random parts of the homotopy, shared by every path of a game: the linear forms of
-    the start system, one patch per player and gamma; and the payoffs padded to s^n cells."""
-
-    def __init__(self, payoffs: np.ndarray, rng: np.random.Generator) -> None:
-        n = payoffs.shape[0]
-        s = max(payoffs.shape[1:])
-        padded = np.zeros((n,) + (s,) * n)
-        padded[(slice(None), *(slice(0, k) for k in payoffs.shape[1:]))] = payoffs
-        self.n, self.s = n, s
-        self.cells = padded.reshape(n, s**n)
-        self.gamma = complex(np.exp(2j * np.pi * rng.uniform()))
+@lru_cache(maxsize=64)
+def _random_parts(n: int, s: int, seed: int, draw: int) -> tuple[complex, np.ndarray, np.ndarray]:
+    """The random parts of the homotopy of an n-player game with at most s strategies each,
+    shared by every path of every such game: gamma, the linear forms of the start system (none
+    on a player's own vector) and one patch per player, as the ``draw``-th draw (0 for the
+    first try, 1 for the careful one) from the generator seeded by ``seed``."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    for _ in range(draw + 1):
+        gamma = complex(np.exp(2j * np.pi * rng.uniform()))
         forms = rng.normal(size=(n, s, n, s)) + 1j * rng.normal(size=(n, s, n, s))
-        forms[np.arange(n), :, np.arange(n), :] = 0  # no player's form on its own vector
-        self.forms = forms
-        self.patch = rng.normal(size=(n, s)) + 1j * rng.normal(size=(n, s))
+        forms[np.arange(n), :, np.arange(n), :] = 0
+        patch = rng.normal(size=(n, s)) + 1j * rng.normal(size=(n, s))
+    for array in (forms, patch):
+        array.setflags(write=False)
+    return gamma, forms, patch
 
 
-def track(payoffs: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], rng: np.random.Generator,
+@lru_cache(maxsize=4096)
+def _paths(supports: tuple[tuple[int, ...], ...], s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One profile's supports padded to s (with -1), their sizes, and the start-system rows of
+    each of its paths (:func:`_assigned`)."""
+    sup = np.array([list(own) + [-1] * (s - len(own)) for own in supports], dtype=np.int64)
+    k = (sup >= 0).sum(axis=1)
+    table = _assigned(tuple(int(v) - 1 for v in k), s)
+    for array in (sup, k):
+        array.setflags(write=False)
+    return sup, k, table
+
+
+def track(payoffs: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], seed: int,
           careful: bool = False) -> Endpoints:
     """Track every path of every given support profile (each with at least one path).
 
@@ -169,20 +180,23 @@ def track(payoffs: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], rng:
     profiles : list of support profiles
         Each player's support as sorted strategy indices; every profile must have a positive
         Bezout number (:func:`assignments`).
-    rng : numpy.random.Generator
-        Draws the start system, the patches and gamma.
+    seed : int
+        Seeds the start system, the patches and gamma (:func:`_random_parts`).
     careful : bool
-        Smaller steps (a first step of 0.01 and at most 0.05 instead of 0.1 and 0.5), for a
-        second try at supports whose paths failed or met.
+        Smaller steps (a first step of 0.01 and at most 0.05 instead of 0.1 and 0.5) and a
+        fresh draw of the random parts, for a second try at supports whose paths failed or met.
     """
-    system = _System(payoffs, rng)
-    n, s = system.n, system.s
-    sup = np.array([[list(own) + [-1] * (s - len(own)) for own in supports] for supports in profiles],
-                   dtype=np.int64)
-    k = (sup >= 0).sum(axis=2)
-    tables = [_assigned(tuple(int(v) - 1 for v in row), s) for row in k]
-    owners = np.repeat(np.arange(len(profiles)), [len(table) for table in tables])
-    assigned = np.concatenate(tables)
+    n = payoffs.shape[0]
+    s = max(payoffs.shape[1:])
+    cells = np.zeros((n,) + (s,) * n)
+    cells[(slice(None), *(slice(0, k) for k in payoffs.shape[1:]))] = payoffs
+    gamma, forms, patch = _random_parts(n, s, seed, int(careful))
+    tables = [_paths(supports, s) for supports in profiles]
+    counts = [len(table[2]) for table in tables]
+    owners = np.repeat(np.arange(len(profiles)), counts)
+    sup = np.repeat(np.stack([table[0] for table in tables]), counts, axis=0)
+    k = np.repeat(np.stack([table[1] for table in tables]), counts, axis=0)
+    assigned = np.concatenate([table[2] for table in tables])
     size = max(int((k - 1).sum(axis=1).max()), 1)
     from negotiation.engine.solvers._track import classify, track_paths  # numba: compiled on first use, cached
 
@@ -192,11 +206,11 @@ def track(payoffs: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], rng:
     for lo in range(0, count, CHUNK):  # compiled code cannot be stopped: a time limit is checked between chunks
         checkpoint(lambda lo=lo: f"{lo:,} of {count:,} homotopy paths")
         hi = min(lo + CHUNK, count)
-        parts.append(track_paths(system.cells, n, s, sup[owners[lo:hi]], k[owners[lo:hi]], assigned[lo:hi],
-                                 system.patch, system.forms, system.gamma, size, first, most, GROWTH))
-    p, reached, cond = (np.concatenate(x) for x in zip(*parts, strict=True))
+        parts.append(track_paths(cells.reshape(n, -1), n, s, sup[lo:hi], k[lo:hi], assigned[lo:hi],
+                                 patch, forms, gamma, size, first, most, GROWTH))
+    p, reached, cond = (np.concatenate(x) for x in zip(*parts, strict=True)) if len(parts) > 1 else parts[0]
     ok = reached & np.isfinite(p).all(axis=1) & (cond < SINGULAR)
-    inside = (np.arange(s)[None, None, :, None] == sup[:, :, None, :]).any(axis=3)[owners]
+    inside = (np.arange(s)[None, None, :, None] == sup[:, :, None, :]).any(axis=3)
     bounds = np.searchsorted(owners, np.arange(len(profiles) + 1))
     scaled, paired, verdict = classify(p, n, s, bounds, ok)
     return Endpoints(owners, inside, scaled, paired, verdict == 0, tuple(_REASONS[v] for v in verdict))
@@ -210,5 +224,5 @@ def warm() -> None:
     """Compile the path tracker now (or load it from numba's cache), by tracking the two paths
     of a fixed 2x2x2 game: for a worker that must not spend its first time limit compiling."""
     payoffs = np.arange(24, dtype=float).reshape(3, 2, 2, 2) % 5
-    track(payoffs, [((0, 1), (0, 1), (0, 1))], np.random.default_rng(0))
+    track(payoffs, [((0, 1), (0, 1), (0, 1))], 0)
 

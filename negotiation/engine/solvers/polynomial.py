@@ -216,18 +216,22 @@ def enumerate_equilibria(
         hard = [k for k in np.flatnonzero(candidates & (layout.kind == 2)).tolist()
                 if not _no_root_overdetermined(rationals(), profiles[k])]
     if tracked:
-        rng = np.random.default_rng(np.random.SeedSequence(HOMOTOPY_SEED))
         enclosure = certify.Interval.point(floats) if lossless else certify.enclose(rationals())  # type: ignore[arg-type]
         scale = float(np.abs(floats).max()) or 1.0  # type: ignore[arg-type]
         for careful in (False, True):
-            ends = homotopy.track(floats, [profiles[k] for k in tracked], rng, careful)  # type: ignore[arg-type]
+            ends = homotopy.track(floats, [profiles[k] for k in tracked], HOMOTOPY_SEED, careful)  # type: ignore[arg-type]
             verdict = _screen(floats, ends, scale)  # type: ignore[arg-type]
+            settled = [index for index in range(len(tracked)) if ends.complete[index] and verdict[index] is not None]
+            paths = np.concatenate([verdict[index] for index in settled]) if settled else np.zeros(0, dtype=np.int64)
+            proven = np.zeros(len(ends.owner), dtype=bool)
+            if len(paths):  # the interval test of every candidate in one compiled pass
+                proven[paths] = certify.certify_all(enclosure, ends.inside[paths], ends.points[paths].real)
             again = []
             for index, k in enumerate(tracked):
                 sols = None
                 if ends.complete[index] and verdict[index] is not None:
                     sols = _certified(rationals() if digits else compare, enclosure, profiles[k],
-                                      ends.points[verdict[index]], digits)
+                                      ends.points[verdict[index]].real, proven[verdict[index]], digits)
                 if sols is not None:
                     found[k] = sols
                 elif careful or ends.complete[index]:  # a path that failed or met gets a second, careful try
@@ -334,19 +338,22 @@ def _screen(floats: np.ndarray, ends: homotopy.Endpoints, scale: float) -> list[
 
 
 def _certified(exact: np.ndarray, enclosure: certify.Interval, supports: tuple[tuple[int, ...], ...],
-               points: np.ndarray, digits: bool) -> list[PolySolution] | None:
-    """Each endpoint proven to be near exactly one equilibrium with these supports; None where
-    the interval test fails for one of them (the support is then solved exactly).  ``exact``
-    holds the payoffs as rationals when ``digits`` (else any array of their shape will do)."""
-    if not len(points):
-        return []
+               points: np.ndarray, proven: np.ndarray, digits: bool) -> list[PolySolution] | None:
+    """Each endpoint (real, shape (paths, n, s)) proven to be near exactly one equilibrium
+    with these supports; None where the interval test fails for one of them (the support is
+    then solved exactly).  ``proven`` says which passed the test already
+    (:func:`certify.certify_all`); the others get one more Newton step and a second test.
+    ``exact`` holds the payoffs as rationals when ``digits`` (else any array of their shape
+    will do)."""
+    shape = exact.shape[1:]
+    if proven.all() and not digits:  # the endpoint itself, its entries off the support exactly zero
+        return [PolySolution(tuple(tuple(v + 0.0 for v in row[:size]) for row, size in
+                                   zip(point.tolist(), shape, strict=True)), False) for point in points]
     system = certify.SupportSystem(enclosure, supports)
     out = []
-    for point in points:
-        x = np.concatenate([point[j, list(supports[j])].real for j in system.mixed])
-        box = system.certify(x)  # the endpoint was polished by Newton's method in the tracker
-        if box is None:
-            box = system.certify(system.newton(x, iterations=1))
+    for point, ok in zip(points, proven, strict=True):
+        x = np.concatenate([point[j, list(supports[j])] for j in system.mixed])
+        box = certify.around(x) if ok else system.certify(system.newton(x, iterations=1))
         if box is None:
             return None
         out.append(_solution(exact, supports, system, box, digits))
