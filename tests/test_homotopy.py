@@ -174,3 +174,93 @@ def test_compiled_gains_match_the_deviation_payoffs():
                 for a in np.flatnonzero(~inside[path, i, :size]):
                     want = max(want, values[a] - first)
             assert got[path] == pytest.approx(want, rel=1e-12, abs=1e-12)
+
+
+def _sorted_points(ends: homotopy.Endpoints, profile: int) -> np.ndarray:
+    points = ends.points[ends.owner == profile].reshape(-1, ends.points[0].size)
+    keys = [tuple(np.round(np.concatenate([row.real, row.imag]), 5)) for row in points]
+    return points[sorted(range(len(points)), key=keys.__getitem__)]
+
+
+@pytest.mark.parametrize(("shape", "profile"), [
+    ((2, 2, 2), ((0, 1), (0, 1), (0, 1))),
+    ((3, 3, 3), ((0, 2), (1, 2), (0, 1))),
+    ((2, 3, 2, 2), ((1,), (0, 2), (0, 1), (0, 1))),
+])
+def test_the_quadratic_of_three_mixed_players_has_the_paths_endpoints(shape, profile):
+    """The closed-form roots (module _quadratic) of a profile with three mixed players of two
+    strategies are the endpoints of its two homotopy paths, real or complex, on seeded games."""
+    for payoffs in _games(shape, 8, offset=40 + len(shape)):
+        quadratic = homotopy.track(payoffs, [profile], polynomial.HOMOTOPY_SEED)
+        paths = homotopy.track(payoffs, [profile], polynomial.HOMOTOPY_SEED, closed=False)
+        assert quadratic.complete[0] and paths.complete[0]
+        assert np.allclose(_sorted_points(quadratic, 0), _sorted_points(paths, 0), atol=1e-8)
+
+
+def test_a_degenerate_quadratic_is_left_to_the_paths():
+    """A 2x2x2 game where player 2 is indifferent everywhere (its condition vanishes): the
+    elimination is refused, and the profile's answer (a continuum) is the Groebner oracle's."""
+    from negotiation.engine.solvers._quadratic import solve_profiles
+
+    payoffs = next(_games((2, 2, 2), 1, offset=61))
+    payoffs[1] = 0.0
+    sup = np.array([[[0, 1], [0, 1], [0, 1]]])
+    _, solved, _ = solve_profiles(payoffs.reshape(3, -1), 3, 2, sup, np.array([[2, 2, 2]]))
+    assert not solved[0]
+    fast, fast_continua, _ = polynomial.enumerate_equilibria(payoffs)
+    slow, slow_continua, _ = polynomial.enumerate_equilibria(payoffs, groebner_only=True)
+    assert _keys(fast) == _keys(slow)
+    assert {c.supports for c in fast_continua} == {c.supports for c in slow_continua}
+
+
+def test_the_batched_krawczyk_test_agrees_with_one_point_at_a_time():
+    """certify_all on the equilibria of seeded 2x2x2x2 games and on points 1e-5 beside them
+    gives, point for point, the verdict of SupportSystem.certify."""
+    verdicts = []
+    for payoffs in _games((2, 2, 2, 2), 6, offset=71):
+        enclosure = certify.enclose(exact_array(payoffs))
+        for eq in solve(NormalFormGame(payoffs), "all"):
+            vectors = np.array([np.asarray(v, dtype=float) for v in eq.profile.probabilities])
+            inside = vectors > 0
+            supports = tuple(tuple(np.flatnonzero(row).tolist()) for row in inside)
+            system = certify.SupportSystem(enclosure, supports)
+            if not system.mixed:
+                continue
+            for shift in (0.0, 1e-5):
+                points = vectors + shift * inside
+                x = np.concatenate([points[j, list(supports[j])] for j in system.mixed])
+                single = system.certify(x) is not None
+                batch = certify.certify_all(enclosure, inside[None], points[None])[0]
+                assert batch == single
+                verdicts.append(batch)
+    assert True in verdicts and False in verdicts
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (2, 3, 2), (2, 2, 2, 2), (5,)])
+def test_batched_payoffs_and_regrets_equal_the_one_profile_contraction(shape):
+    """Seeded random profiles: the batched contraction equals payoffs_and_regrets, profile by profile."""
+    from negotiation.engine.profile import batch_payoffs_and_regrets, payoffs_and_regrets
+
+    rng = np.random.default_rng(np.random.SeedSequence(ROOT_SEED + 81))
+    payoffs = rng.normal(size=(len(shape), *shape))
+    sigmas = [rng.dirichlet(np.ones(size), size=7) for size in shape]
+    values, regrets = batch_payoffs_and_regrets(payoffs, sigmas)
+    for e in range(7):
+        one_values, one_regrets = payoffs_and_regrets(payoffs, [sigma[e] for sigma in sigmas])
+        assert np.allclose(values[e], one_values, rtol=0, atol=1e-12)
+        assert np.allclose(regrets[e], one_regrets, rtol=0, atol=1e-12)
+
+
+def test_the_batched_verification_refuses_a_profile_that_is_no_equilibrium():
+    """_verified on float games: a profile with positive regret is a bug (VerificationError),
+    a vector that is no distribution is refused with its player named."""
+    from negotiation.engine.solvers import _verified
+    from negotiation.errors import GameError, VerificationError
+
+    game = NormalFormGame(next(_games((2, 2, 2), 1, offset=91)))
+    good = [[e.profile.probabilities[i].tolist() for i in range(3)] for e in solve(game, "all")]
+    assert len(_verified(game, good + good, 1e-9)) == len(good)  # duplicates dropped
+    with pytest.raises(VerificationError, match="regret"):
+        _verified(game, [*good, [[1.0, 0.0], [0.5, 0.5], [0.3, 0.7]]], 1e-9)
+    with pytest.raises(GameError, match="not a distribution"):
+        _verified(game, [[[0.5, 0.6], [0.5, 0.5], [0.3, 0.7]]], 1e-9)

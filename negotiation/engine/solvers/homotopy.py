@@ -159,19 +159,26 @@ def _random_parts(n: int, s: int, seed: int, draw: int) -> tuple[complex, np.nda
 
 
 @lru_cache(maxsize=4096)
-def _paths(supports: tuple[tuple[int, ...], ...], s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One profile's supports padded to s (with -1), their sizes, and the start-system rows of
-    each of its paths (:func:`_assigned`)."""
-    sup = np.array([list(own) + [-1] * (s - len(own)) for own in supports], dtype=np.int64)
-    k = (sup >= 0).sum(axis=1)
-    table = _assigned(tuple(int(v) - 1 for v in k), s)
-    for array in (sup, k):
+def _paths(supports: tuple[tuple[int, ...], ...], s: int) -> tuple[np.ndarray, ...]:
+    """For each path of one profile: its supports padded to s (with -1), their sizes, whether
+    each strategy is in them, and its start-system rows (:func:`_assigned`); and whether the
+    profile has three mixed players of two strategies each, whose roots have a closed form
+    (:mod:`._quadratic`), as an array of one flag."""
+    row = np.array([list(own) + [-1] * (s - len(own)) for own in supports], dtype=np.int64)
+    size = (row >= 0).sum(axis=1)
+    table = _assigned(tuple(int(v) - 1 for v in size), s)
+    paths = len(table)
+    sup = np.repeat(row[None], paths, axis=0)
+    k = np.repeat(size[None], paths, axis=0)
+    inside = (np.arange(s)[None, None, :, None] == sup[:, :, None, :]).any(axis=3)
+    quadratic = np.array([int((size == 2).sum()) == 3 and int((size > 2).sum()) == 0])
+    for array in (sup, k, inside, quadratic):
         array.setflags(write=False)
-    return sup, k, table
+    return sup, k, inside, table, quadratic
 
 
 def track(payoffs: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], seed: int,
-          careful: bool = False) -> Endpoints:
+          careful: bool = False, closed: bool = True) -> Endpoints:
     """Track every path of every given support profile (each with at least one path).
 
     Parameters
@@ -185,6 +192,10 @@ def track(payoffs: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], seed
     careful : bool
         Smaller steps (a first step of 0.01 and at most 0.05 instead of 0.1 and 0.5) and a
         fresh draw of the random parts, for a second try at supports whose paths failed or met.
+    closed : bool
+        Solve the profiles of three mixed players of two strategies each by their quadratic
+        (:mod:`._quadratic`), tracking paths only where it is degenerate; False tracks their
+        paths too (to compare the two).
     """
     n = payoffs.shape[0]
     s = max(payoffs.shape[1:])
@@ -192,25 +203,33 @@ def track(payoffs: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], seed
     cells[(slice(None), *(slice(0, k) for k in payoffs.shape[1:]))] = payoffs
     gamma, forms, patch = _random_parts(n, s, seed, int(careful))
     tables = [_paths(supports, s) for supports in profiles]
-    counts = [len(table[2]) for table in tables]
-    owners = np.repeat(np.arange(len(profiles)), counts)
-    sup = np.repeat(np.stack([table[0] for table in tables]), counts, axis=0)
-    k = np.repeat(np.stack([table[1] for table in tables]), counts, axis=0)
-    assigned = np.concatenate([table[2] for table in tables])
-    size = max(int((k - 1).sum(axis=1).max()), 1)
+    owners = np.repeat(np.arange(len(profiles)), [len(table[0]) for table in tables])
+    sup, k, inside, assigned, quadratic = (np.concatenate(part) for part in zip(*tables, strict=True))
+    from negotiation.engine.solvers._quadratic import solve_profiles
     from negotiation.engine.solvers._track import classify, track_paths  # numba: compiled on first use, cached
 
+    flat = cells.reshape(n, -1)
+    p = np.zeros((len(owners), n * s), dtype=np.complex128)
+    reached = np.zeros(len(owners), dtype=bool)
+    cond = np.full(len(owners), np.inf)
+    done = np.zeros(len(owners), dtype=bool)  # paths whose endpoint the quadratic gave
+    quadratic = np.flatnonzero(quadratic & closed)
+    if len(quadratic):  # three mixed players of two strategies: the quadratic of :mod:`._quadratic`
+        first_paths = np.searchsorted(owners, quadratic)
+        ends, solved, conds = solve_profiles(flat, n, s, sup[first_paths], k[first_paths])
+        rows = (first_paths[:, None] + np.arange(2)).ravel()
+        take = np.repeat(solved, 2)
+        p[rows[take]], cond[rows[take]] = ends[take], conds[take]
+        reached[rows[take]] = done[rows[take]] = True
+    paths = np.flatnonzero(~done)
+    size = max(int((k[paths] - 1).sum(axis=1).max()), 1) if len(paths) else 1
     first, most = (0.01, 0.05) if careful else (0.1, 0.5)
-    count = len(owners)
-    parts = []
-    for lo in range(0, count, CHUNK):  # compiled code cannot be stopped: a time limit is checked between chunks
-        checkpoint(lambda lo=lo: f"{lo:,} of {count:,} homotopy paths")
-        hi = min(lo + CHUNK, count)
-        parts.append(track_paths(cells.reshape(n, -1), n, s, sup[lo:hi], k[lo:hi], assigned[lo:hi],
-                                 patch, forms, gamma, size, first, most, GROWTH))
-    p, reached, cond = (np.concatenate(x) for x in zip(*parts, strict=True)) if len(parts) > 1 else parts[0]
+    for lo in range(0, len(paths), CHUNK):  # compiled code cannot be stopped: a time limit is checked between chunks
+        checkpoint(lambda lo=lo: f"{lo:,} of {len(paths):,} homotopy paths")
+        chunk = paths[lo:lo + CHUNK]
+        p[chunk], reached[chunk], cond[chunk] = track_paths(flat, n, s, sup[chunk], k[chunk], assigned[chunk],
+                                                            patch, forms, gamma, size, first, most, GROWTH)
     ok = reached & np.isfinite(p).all(axis=1) & (cond < SINGULAR)
-    inside = (np.arange(s)[None, None, :, None] == sup[:, :, None, :]).any(axis=3)
     bounds = np.searchsorted(owners, np.arange(len(profiles) + 1))
     scaled, paired, verdict = classify(p, n, s, bounds, ok)
     return Endpoints(owners, inside, scaled, paired, verdict == 0, tuple(_REASONS[v] for v in verdict))
