@@ -16,7 +16,9 @@ start system.  The predictor is a fourth-order Runge-Kutta step along
 accuracy of ``TOLERANCE``, the first of them no larger than ``ACCEPTED_JUMP`` of the point
 (a larger one ends the attempt at once), or the step is halved (the tangent at the point it
 starts from is kept for the retry); after a step that is taken the step grows by the factor
-``growth``.  At ``t = 0`` three more Newton steps bring the endpoint to the accuracy of double
+``growth``, and the next step's first slope is the tangent that the last Newton correction's
+elimination gave along with it (at a point within ``TOLERANCE`` of the new one), so that a
+step taken costs no evaluation for it.  At ``t = 0`` three more Newton steps bring the endpoint to the accuracy of double
 precision, and the condition number of the Jacobian there is computed.  A profile with at
 most two mixed players has a linear target system: its one path is replaced by those three
 Newton steps from the start point.

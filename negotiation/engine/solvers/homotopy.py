@@ -20,7 +20,10 @@ player's probabilities of its support strategies after the first, the first foll
 one random complex patch ``a_i . p_i = 1`` per player (which makes the multiprojective
 coordinates affine), with a fourth-order Runge-Kutta predictor, a Newton corrector and a
 step size of its own.  A profile with at most two mixed players has a linear target system,
-which Newton's method solves from the start point without a path.
+which Newton's method solves from the start point without a path.  A profile with three
+mixed players of two strategies each has a closed form, a quadratic after eliminating two
+probabilities (:mod:`~negotiation.engine.solvers._quadratic`): its two roots replace its two
+paths, unless the elimination is degenerate.
 
 A support's answer counts as *complete* when all its paths reached ``t = 0`` at endpoints
 that are nonsingular (condition number of the Jacobian in the 1-norm below ``SINGULAR``)
