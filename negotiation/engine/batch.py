@@ -217,43 +217,6 @@ def equilibria_2x2(payoffs: np.ndarray, tol: float = DEFAULT_TOL) -> BatchEquili
 
 
 # ------------------------------------------------------------- small bimatrix
-def _cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Cross products of batches of 3-vectors (elementwise; faster than ``np.cross`` here)."""
-    return np.stack([u[..., 1] * v[..., 2] - u[..., 2] * v[..., 1],
-                     u[..., 2] * v[..., 0] - u[..., 0] * v[..., 2],
-                     u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]], axis=-1)
-
-
-def _solve_small(m: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Solve ``m @ z = r`` for a batch of k x k systems; returns ``(z, determinant)``.
-
-    Cramer's rule for k <= 3 (elementwise, fast for large batches), LAPACK otherwise;
-    singular systems give ``det == 0`` and arbitrary ``z``.
-    """
-    k = m.shape[-1]
-    if k == 1:
-        det = m[..., 0, 0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (r / det[..., None]), det
-    if k == 2:
-        det = m[..., 0, 0] * m[..., 1, 1] - m[..., 0, 1] * m[..., 1, 0]
-        z0 = r[..., 0] * m[..., 1, 1] - r[..., 1] * m[..., 0, 1]
-        z1 = m[..., 0, 0] * r[..., 1] - m[..., 1, 0] * r[..., 0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.stack([z0, z1], axis=-1) / det[..., None], det
-    if k == 3:  # the inverse's columns are cross products of the rows
-        c12 = _cross(m[..., 1, :], m[..., 2, :])
-        c20 = _cross(m[..., 2, :], m[..., 0, :])
-        c01 = _cross(m[..., 0, :], m[..., 1, :])
-        det = np.einsum("...i,...i->...", m[..., 0, :], c12)
-        z = r[..., 0, None] * c12 + r[..., 1, None] * c20 + r[..., 2, None] * c01
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return z / det[..., None], det
-    det = np.linalg.det(m)
-    safe = np.where((np.abs(det) > 0)[..., None, None], m, np.eye(k))
-    return np.linalg.solve(safe, r[..., None])[..., 0], det
-
-
 def _labels(z: np.ndarray, ctz: np.ndarray, tol: float | np.ndarray) -> np.ndarray:
     """Label bitmasks: bit ``i`` where ``z_i = 0``, bit ``d + j`` where ``(c^T z)_j = 1`` (within ``tol``).
 
@@ -276,40 +239,12 @@ def _polytope_vertices(c: np.ndarray, tol: np.ndarray) -> tuple[np.ndarray, np.n
     ``d + j`` for ``(c^T z)_j = 1``) and a validity mask (N, V); candidates that are
     infeasible, repeated or zero are invalid.
     """
-    n_games, d, k = c.shape
-    subsets = list(itertools.combinations(range(d + k), d))
-    rows = np.zeros((n_games, len(subsets), d, d))
-    rhs = np.zeros((len(subsets), d))
-    for s, subset in enumerate(subsets):
-        for row, con in enumerate(subset):
-            if con < d:
-                rows[:, s, row, con] = 1.0
-            else:
-                rows[:, s, row, :] = c[:, :, con - d]
-                rhs[s, row] = 1.0
-    z, det = _solve_small(rows, np.broadcast_to(rhs, (n_games, *rhs.shape)))
-    t = tol[:, None]
-    solvable = np.abs(det) > 1e-12
-    z = np.where(solvable[..., None], z, 0.0)  # singular choices of constraints are no vertex
-    ctz = np.zeros((n_games, len(subsets), k))
-    for j in range(k):  # c^T z, elementwise over the batch
-        for i in range(d):
-            ctz[..., j] += z[..., i] * c[:, None, i, j]
-    ok = solvable.copy()
-    nonzero = np.zeros_like(ok)
-    for i in range(d):
-        ok &= z[..., i] >= -t
-        nonzero |= z[..., i] > t
-    for j in range(k):
-        ok &= ctz[..., j] <= 1 + t
-    ok &= nonzero
-    labels = np.where(ok, _labels(z, ctz, t), -1)
-    # Drop repeats of a vertex reached through several choices of tight constraints (same labels).
-    order = np.argsort(labels, axis=1, kind="stable")
-    ranked = np.take_along_axis(labels, order, axis=1)
-    repeat = np.zeros_like(ok)
-    np.put_along_axis(repeat, order[:, 1:], ranked[:, 1:] == ranked[:, :-1], axis=1)
-    return z, labels, ok & ~repeat
+    from negotiation.engine import _vertices  # numba: compiled on first use, then cached
+
+    d, k = c.shape[1:]
+    subsets = np.array(list(itertools.combinations(range(d + k), d)), dtype=np.int64).reshape(-1, d)
+    return _vertices.polytope_vertices(np.ascontiguousarray(c, dtype=float), np.asarray(tol, dtype=float),
+                                       subsets)
 
 
 def bimatrix_equilibria(payoffs: np.ndarray, tol: float = DEFAULT_TOL) -> BatchEquilibria:
@@ -343,8 +278,9 @@ def bimatrix_equilibria(payoffs: np.ndarray, tol: float = DEFAULT_TOL) -> BatchE
     # Q's labels: bit j (< n) for y_j = 0 is the column's label m + j; bit n + i for (A y)_i = 1 is label i.
     y_std = ((y_lab >> n) & ((1 << m) - 1)) | ((y_lab & ((1 << n) - 1)) << m)
     full = (1 << (m + n)) - 1
-    pair = ((x_lab[:, :, None] | y_std[:, None, :]) == full) & x_ok[:, :, None] & y_ok[:, None, :]
-    game, vi, vj = np.nonzero(pair)
+    from negotiation.engine import _vertices  # loaded with _polytope_vertices
+
+    game, vi, vj = _vertices.completely_labelled(x_lab, x_ok, y_std, y_ok, full)
     x = xs[game, vi]
     y = ys[game, vj]
     x = x / x.sum(axis=1, keepdims=True)

@@ -18,10 +18,10 @@ accuracy of ``TOLERANCE``, the first of them no larger than ``ACCEPTED_JUMP`` of
 starts from is kept for the retry); after a step that is taken the step grows by the factor
 ``growth``, and the next step's first slope is the tangent that the last Newton correction's
 elimination gave along with it (at a point within ``TOLERANCE`` of the new one), so that a
-step taken costs no evaluation for it.  At ``t = 0`` three more Newton steps bring the endpoint to the accuracy of double
-precision, and the condition number of the Jacobian there is computed.  A profile with at
-most two mixed players has a linear target system: its one path is replaced by those three
-Newton steps from the start point.
+step taken costs no evaluation for it.  At ``t = 0`` three more Newton steps bring the
+endpoint to the accuracy of double precision, and the condition number of the Jacobian there
+is computed.  A profile with at most two mixed players has a linear target system: its one
+path is replaced by those three Newton steps from the start point.
 
 The evaluation and the elimination are inlined into the tracker (numba counts a reference
 for every array passed to a compiled call, which cost as much as the arithmetic here), at

@@ -140,7 +140,7 @@ def _dominated(payoffs: np.ndarray, layout: _Layout) -> np.ndarray:
     out = np.zeros(len(layout.grid), dtype=bool)
     for i in range(n):
         cells, combo = layout.others[i]
-        rows = np.moveaxis(payoffs[i], i, 0).reshape(payoffs.shape[i + 1], -1)
+        rows = payoffs[i].transpose((i, *(k for k in range(n) if k != i))).reshape(payoffs.shape[i + 1], -1)
         unbeaten = ~np.asarray(rows[None, :, :] > rows[:, None, :], dtype=bool)  # [a, b, cell]: b not above a
         beaten = (unbeaten.reshape(-1, unbeaten.shape[2]).astype(np.int64) @ cells) == 0
         beaten = beaten.reshape(len(rows), len(rows), -1).any(axis=1)  # [a, profile of the others]
@@ -329,12 +329,12 @@ def _screen(floats: np.ndarray, ends: homotopy.Endpoints, scale: float) -> list[
     candidate = finite & ~nonreal & ~unclear & (lowest > 1e-9) & (regret <= 1e-9 * scale)
     unclear |= candidate & (regret > -1e-9 * scale)
     candidate &= ~unclear
-    bounds = np.searchsorted(ends.owner, np.arange(len(ends.complete) + 1))
-    out: list[np.ndarray | None] = []
-    for index in range(len(ends.complete)):
-        lo, hi = bounds[index], bounds[index + 1]
-        out.append(None if unclear[lo:hi].any() else lo + np.flatnonzero(candidate[lo:hi]))
-    return out
+    starts = np.searchsorted(ends.owner, np.arange(len(ends.complete)))  # every profile has a path
+    doubt = np.logical_or.reduceat(unclear, starts)
+    chosen = np.flatnonzero(candidate)
+    cuts = np.searchsorted(chosen, starts).tolist()
+    stops = [*cuts[1:], len(chosen)]
+    return [None if bad else chosen[lo:hi] for bad, lo, hi in zip(doubt.tolist(), cuts, stops, strict=True)]
 
 
 def _certified(exact: np.ndarray, enclosure: certify.Interval, supports: tuple[tuple[int, ...], ...],
