@@ -509,3 +509,55 @@ def best_gains(u, shape, real, inside):
                 if not inside[path, i, a]:
                     out[path] = max(out[path], values[a] - values[first])
     return out
+
+
+@njit(cache=True)
+def screen(points, inside, paired, u, shape, scale):
+    """Which endpoints are equilibria in floating point (``candidate``) and which cannot be
+    classified for sure (``unclear``), by the tests of
+    :func:`negotiation.engine.solvers.polynomial._screen` (which documents them), path by path
+    (``u`` holds the payoffs flattened per player, as for :func:`best_gains`)."""
+    count, n, s = points.shape
+    real = np.zeros((count, n, s))
+    lowest = np.full(count, np.inf)
+    stray = np.zeros(count)
+    imag = np.zeros(count)
+    finite = np.ones(count, dtype=np.bool_)
+    for path in range(count):
+        size = 1.0
+        for i in range(n):
+            for b in range(s):
+                v = points[path, i, b]
+                if not (np.isfinite(v.real) and np.isfinite(v.imag)):
+                    finite[path] = False
+                size = max(size, abs(v))
+                imag[path] = max(imag[path], abs(v.imag))
+        if not finite[path]:
+            continue
+        imag[path] /= size
+        for i in range(n):
+            for b in range(s):
+                value = points[path, i, b].real
+                real[path, i, b] = value
+                if inside[path, i, b]:
+                    lowest[path] = min(lowest[path], value)
+                else:
+                    stray[path] = max(stray[path], abs(value))
+    regret = best_gains(u, shape, real, inside)
+    candidate = np.zeros(count, dtype=np.bool_)
+    unclear = np.zeros(count, dtype=np.bool_)
+    for path in range(count):
+        if not finite[path]:
+            continue
+        nonreal = imag[path] > 1e-6
+        if nonreal:
+            unclear[path] = not paired[path]
+        else:
+            unclear[path] = imag[path] > 1e-9 or (lowest[path] >= -1e-9 and (lowest[path] <= 1e-9
+                                                                              or stray[path] > 1e-9))
+        if not nonreal and not unclear[path] and lowest[path] > 1e-9 and regret[path] <= 1e-9 * scale:
+            if regret[path] > -1e-9 * scale:
+                unclear[path] = True
+            else:
+                candidate[path] = True
+    return candidate, unclear

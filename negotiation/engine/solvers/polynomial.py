@@ -92,6 +92,8 @@ class _Layout:
         change.
     members : list of ndarray
         For player i, ``members[i][c, t]``: whether strategy t is in its c-th support.
+    pure : dict
+        The index of each pure profile, by its cell.
     """
 
     choices: list[list[tuple[int, ...]]]
@@ -100,6 +102,7 @@ class _Layout:
     kind: np.ndarray
     others: list[tuple[np.ndarray, np.ndarray]]
     members: list[np.ndarray]
+    pure: dict[tuple[int, ...], int]
 
 
 @lru_cache(maxsize=32)
@@ -125,7 +128,8 @@ def _layout(shape: tuple[int, ...]) -> _Layout:
         others.append((cells.T.astype(np.int64), combo))
     for array in (grid, kind, *members, *(a for pair in others for a in pair)):
         array.setflags(write=False)  # shared by every game of the shape
-    return _Layout(choices, grid, profiles, kind, others, members)
+    pure = {tuple(s[0] for s in profiles[k]): k for k in np.flatnonzero(kind == 0).tolist()}
+    return _Layout(choices, grid, profiles, kind, others, members, pure)
 
 
 def _dominated(payoffs: np.ndarray, layout: _Layout) -> np.ndarray:
@@ -203,11 +207,8 @@ def enumerate_equilibria(
     found: dict[int, list[PolySolution]] = {}
     hard: list[int] = []
     tracked: list[int] = []
-    stable = {tuple(cell) for cell in pure.pure_equilibria(compare).tolist()}
-    for k in np.flatnonzero(layout.kind == 0).tolist():
-        cell = tuple(s[0] for s in profiles[k])
-        if cell in stable:
-            found[k] = [PolySolution(_pure_sigma(cell, shape), True)]
+    for cell in pure.pure_equilibria(compare).tolist():
+        found[layout.pure[tuple(cell)]] = [PolySolution(_pure_sigma(tuple(cell), shape), True)]
     candidates = (layout.kind != 0) & ~_dominated(compare, layout)
     if floats is None or groebner_only:
         hard = np.flatnonzero(candidates).tolist()
@@ -303,32 +304,24 @@ def _no_root_overdetermined(exact: np.ndarray, supports: tuple[tuple[int, ...], 
 
 def _screen(floats: np.ndarray, ends: homotopy.Endpoints, scale: float) -> list[np.ndarray | None]:
     """For each profile, the paths whose endpoints are equilibria in floating point, to be
-    certified; None where some endpoint cannot be classified for sure (near the boundary of
-    the simplex, near a tie for a best reply, nearly real, or a nonreal one without its
-    conjugate): that profile is then solved exactly."""
-    n = ends.points.shape[1]
-    points = ends.points
-    finite = np.isfinite(points).reshape(len(points), -1).all(axis=1)
-    with np.errstate(invalid="ignore"):
-        size = np.maximum(1.0, np.abs(points).reshape(len(points), -1).max(axis=1))
-        imag = np.abs(points.imag).reshape(len(points), -1).max(axis=1) / size
-    real = np.where(finite[:, None, None], points.real, 0.0)
-    inside = ends.inside
-    lowest = np.where(inside, real, np.inf).reshape(len(points), -1).min(axis=1)
-    stray = np.abs(np.where(inside, 0.0, real)).reshape(len(points), -1).max(axis=1)
-    from negotiation.engine.solvers._track import best_gains  # numba: loaded with the tracker
+    certified; None where some endpoint cannot be classified for sure: that profile is then
+    solved exactly.
 
+    An endpoint (every entry finite) is nonreal when its largest imaginary part exceeds 1e-6
+    of its size (its largest entry, at least 1), and then unclear unless its conjugate is an
+    endpoint too.  A real one is unclear when that imaginary part exceeds 1e-9 (nearly real),
+    or when its smallest support probability is at least -1e-9 and either at most 1e-9 (on
+    the boundary of the simplex) or an entry off the support exceeds 1e-9.  It is a candidate
+    when its support probabilities exceed 1e-9 and no strategy off a support gains more than
+    -1e-9 times ``scale`` over it (a gain within 1e-9 of zero, a near tie for a best reply, is
+    unclear).  The tests run in compiled code (:func:`._track.screen`).
+    """
+    from negotiation.engine.solvers._track import screen  # numba: loaded with the tracker
+
+    n = ends.points.shape[1]
     shape = np.array(floats.shape[1:], dtype=np.int64)
-    regret = best_gains(np.ascontiguousarray(floats.reshape(n, -1)), shape, np.ascontiguousarray(real), inside)
-    nonreal = finite & (imag > 1e-6)
-    unclear = finite & (
-        (nonreal & ~ends.paired)
-        | (~nonreal & (imag > 1e-9))
-        | (~nonreal & (lowest >= -1e-9) & ((lowest <= 1e-9) | (stray > 1e-9)))
-    )
-    candidate = finite & ~nonreal & ~unclear & (lowest > 1e-9) & (regret <= 1e-9 * scale)
-    unclear |= candidate & (regret > -1e-9 * scale)
-    candidate &= ~unclear
+    candidate, unclear = screen(ends.points, ends.inside, ends.paired,
+                                np.ascontiguousarray(floats.reshape(n, -1)), shape, scale)
     starts = np.searchsorted(ends.owner, np.arange(len(ends.complete)))  # every profile has a path
     doubt = np.logical_or.reduceat(unclear, starts)
     chosen = np.flatnonzero(candidate)
