@@ -264,3 +264,22 @@ def test_the_batched_verification_refuses_a_profile_that_is_no_equilibrium():
         _verified(game, [*good, [[1.0, 0.0], [0.5, 0.5], [0.3, 0.7]]], 1e-9)
     with pytest.raises(GameError, match="not a distribution"):
         _verified(game, [[[0.5, 0.6], [0.5, 0.5], [0.3, 0.7]]], 1e-9)
+
+
+def test_the_screen_sorts_endpoints_by_what_can_be_said_for_sure():
+    """Hand-made endpoints of the full-support profile of a 2x2x2 game, one profile each: an
+    interior real one is a candidate; one on the simplex's boundary, a nonreal one without its
+    conjugate and a nearly real one are unclear (their profiles go to Groebner bases); a
+    paired nonreal one and one with a clearly negative probability are no equilibria."""
+    payoffs = next(_games((2, 2, 2), 1, offset=101))
+    interior = np.array([[0.3, 0.7], [0.6, 0.4], [0.5, 0.5]], dtype=complex)
+    points = np.stack([interior, interior, interior + 0.2j * np.array([1, -1]), interior + 0.2j * np.array([1, -1]),
+                       interior + 1e-8j * np.array([1, -1]), interior])
+    points[1, 0] = [0.0, 1.0]
+    points[5, 1] = [1.3, -0.3]
+    count = len(points)
+    ends = homotopy.Endpoints(np.arange(count), np.ones((count, 3, 2), dtype=bool), points,
+                              np.array([False, False, True, False, False, False]), np.ones(count, dtype=bool),
+                              ("",) * count)
+    verdict = polynomial._screen(payoffs, ends, 1.0)
+    assert [None if v is None else v.tolist() for v in verdict] == [[0], None, [], None, None, []]

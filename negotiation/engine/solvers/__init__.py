@@ -180,7 +180,7 @@ def _verified_floats(
             raise GameError(f"player {name!r}: {wrong.size} probabilities for {len(labels)} strategies")
         stacked.append(np.array(rows))
     whole = np.concatenate(stacked, axis=1)  # every player's vectors side by side, checked at once
-    starts = np.cumsum([0, *game.shape[:-1]])
+    starts = [0, *itertools.accumulate(game.shape[:-1])]
     good = distributions(whole, starts)
     if not good.all():
         k, i = (int(v[0]) for v in np.nonzero(~good))

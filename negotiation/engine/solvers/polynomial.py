@@ -26,6 +26,7 @@ equilibria. *Journal of Economic Theory* 72, 411-425.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -63,7 +64,7 @@ class PolyContinuum:
 
 def support_profiles(shape: tuple[int, ...]) -> int:
     """Number of support profiles, prod(2^s_i - 1)."""
-    return int(np.prod([2**s - 1 for s in shape], dtype=object))
+    return math.prod(2**s - 1 for s in shape)
 
 
 def _supports(size: int) -> list[tuple[int, ...]]:
