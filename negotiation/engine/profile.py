@@ -245,10 +245,10 @@ def distributions(vectors: np.ndarray, starts: Sequence[int] = (0,)) -> np.ndarr
     """Which rows of a float array are probability vectors: finite, none below -1e-12, summing
     to one within 1e-9.  Each row may hold several vectors side by side, the k-th from column
     ``starts[k]`` on; the answer has a row per row and a column per vector."""
-    sums = np.add.reduceat(vectors, np.asarray(starts, dtype=np.intp), axis=1)
-    signs = np.minimum.reduceat(vectors, np.asarray(starts, dtype=np.intp), axis=1)  # nan stays nan
-    good = (signs >= -1e-12) & (np.abs(sums - 1) <= 1e-9) & np.isfinite(sums)
-    return good
+    at = np.asarray(starts, dtype=np.intp)
+    sums = np.add.reduceat(vectors, at, axis=1)
+    lowest = np.minimum.reduceat(vectors, at, axis=1)  # nan stays nan
+    return (lowest >= -1e-12) & (np.abs(sums - 1) <= 1e-9) & np.isfinite(sums)
 
 
 def _any_fraction(vec: object) -> bool:

@@ -17,6 +17,8 @@ from numba import njit
 
 _ULP = 2.0**-52
 _TINY = 2.0**-1000
+RADIUS = 1e-9
+"""Relative half-width of the box tested around a point (at least this much absolute)."""
 
 
 @njit(cache=True)
@@ -210,14 +212,14 @@ def _inverse(a):
 
 @njit(cache=True)
 def certify(lo, hi, shape, sup, k, offsets, x):
-    """Whether the box of relative radius 1e-9 around x holds exactly one root of the support
+    """Whether the box of relative radius ``RADIUS`` around x holds exactly one root of the support
     system (Krawczyk), every point of it a probability vector positive on each support strategy
     under which every strategy outside a support earns strictly less than the support."""
     m = len(x)
     xlo = np.empty(m)
     xhi = np.empty(m)
     for c in range(m):
-        radius = 1e-9 * max(1.0, abs(x[c]))
+        radius = RADIUS * max(1.0, abs(x[c]))
         xlo[c] = x[c] - radius
         xhi[c] = x[c] + radius
     j_lo = np.zeros((m, m))

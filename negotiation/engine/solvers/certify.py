@@ -128,8 +128,9 @@ class SupportSystem:
 
 
 def around(x: np.ndarray) -> Interval:
-    """The box that :meth:`SupportSystem.certify` tests around ``x``: relative radius 1e-9."""
-    radius = 1e-9 * np.maximum(1.0, np.abs(x))
+    """The box that :meth:`SupportSystem.certify` tests around ``x`` (relative radius
+    ``_interval.RADIUS``)."""
+    radius = _interval.RADIUS * np.maximum(1.0, np.abs(x))
     return Interval(x - radius, x + radius)
 
 

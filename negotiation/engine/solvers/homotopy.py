@@ -154,7 +154,7 @@ def _random_parts(n: int, s: int, seed: int, draw: int) -> tuple[complex, np.nda
     for _ in range(draw + 1):
         gamma = complex(np.exp(2j * np.pi * rng.uniform()))
         forms = rng.normal(size=(n, s, n, s)) + 1j * rng.normal(size=(n, s, n, s))
-        forms[np.arange(n), :, np.arange(n), :] = 0
+        forms[np.arange(n), :, np.arange(n), :] = 0  # no player's form on its own vector
         patch = rng.normal(size=(n, s)) + 1j * rng.normal(size=(n, s))
     for array in (forms, patch):
         array.setflags(write=False)
