@@ -82,21 +82,14 @@ def batch_payoffs_and_regrets(payoffs: np.ndarray, sigmas: Sequence[np.ndarray])
     values, regrets : ndarray of shape (profiles, n)
     """
     n = len(sigmas)
-    count = len(sigmas[0])
-    values = np.empty((count, n))
-    regrets = np.empty((count, n))
-    for i in range(n):
-        tensor = payoffs[i].transpose((i, *(k for k in range(n) if k != i)))
-        others = [j for j in range(n) if j != i]
-        if others:  # contract the last axis with each profile's vector, one batched product per player
-            last = others[-1]
-            tensor = (tensor.reshape(-1, len(sigmas[last].T)) @ sigmas[last].T).T  # (profiles, cells left)
-            for j in reversed(others[:-1]):
-                size = sigmas[j].shape[1]
-                tensor = (tensor.reshape(count, -1, size) @ sigmas[j][:, :, None]).reshape(count, -1)
-            devs = tensor
-        else:
-            devs = np.broadcast_to(payoffs[i], (count, len(payoffs[i])))
+    values = np.empty((len(sigmas[0]), n))
+    regrets = np.empty((len(sigmas[0]), n))
+    for i in range(n):  # axis n indexes the profiles: one contraction of the tensor with every other vector
+        operands = [payoffs[i], list(range(n))]
+        for j in range(n):
+            if j != i:
+                operands += [sigmas[j], [n, j]]
+        devs = np.einsum(*operands, [n, i]) if n > 1 else np.broadcast_to(payoffs[i], sigmas[i].shape)
         values[:, i] = (devs * sigmas[i]).sum(axis=1)
         regrets[:, i] = devs.max(axis=1) - values[:, i]
     return values, regrets
