@@ -207,7 +207,7 @@ def track(payoffs: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], seed
     gamma, forms, patch = _random_parts(n, s, seed, int(careful))
     tables = [_paths(supports, s) for supports in profiles]
     owners = np.repeat(np.arange(len(profiles)), [len(table[0]) for table in tables])
-    sup, k, inside, assigned, quadratic = (np.concatenate(part) for part in zip(*tables, strict=True))
+    sup, k, inside, assigned, has_closed_form = (np.concatenate(part) for part in zip(*tables, strict=True))
     from negotiation.engine.solvers._quadratic import solve_profiles
     from negotiation.engine.solvers._track import classify, track_paths  # numba: compiled on first use, cached
 
@@ -216,7 +216,7 @@ def track(payoffs: np.ndarray, profiles: list[tuple[tuple[int, ...], ...]], seed
     reached = np.zeros(len(owners), dtype=bool)
     cond = np.full(len(owners), np.inf)
     done = np.zeros(len(owners), dtype=bool)  # paths whose endpoint the quadratic gave
-    quadratic = np.flatnonzero(quadratic & closed)
+    quadratic = np.flatnonzero(has_closed_form & closed)  # those profiles
     if len(quadratic):  # three mixed players of two strategies: the quadratic of :mod:`._quadratic`
         first_paths = np.searchsorted(owners, quadratic)
         ends, solved, conds = solve_profiles(flat, n, s, sup[first_paths], k[first_paths])
@@ -243,8 +243,10 @@ _REASONS = ("", "a path failed or ended at a singular point", "two paths ended a
 
 
 def warm() -> None:
-    """Compile the path tracker now (or load it from numba's cache), by tracking the two paths
-    of a fixed 2x2x2 game: for a worker that must not spend its first time limit compiling."""
+    """Compile the path tracker and the closed form now (or load them from numba's cache), by
+    solving the full-support profile of a fixed 2x2x2 game both ways: for a worker that must
+    not spend its first time limit compiling."""
     payoffs = np.arange(24, dtype=float).reshape(3, 2, 2, 2) % 5
-    track(payoffs, [((0, 1), (0, 1), (0, 1))], 0)
+    for closed in (True, False):
+        track(payoffs, [((0, 1), (0, 1), (0, 1))], 0, closed=closed)
 
